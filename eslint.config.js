@@ -1,0 +1,45 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/** The rooms of ../shared/DESIGN.md, enforced: who may import whom. */
+const noElectron = { group: ['electron', 'electron/*'], message: 'The engine runs in plain Node: never import electron here.' };
+const noApp = { group: ['**/app/**', '**/preload/**'], message: 'Only the Electron shell may import app/ or preload/.' };
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'out/**', 'dist/**', 'bench/results/**', 'docs/**', '**/*.svelte', 'src-renderer/dist/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { console: 'readonly', process: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'off',
+      'no-undef': 'off',
+    },
+  },
+  {
+    files: ['src-main/contract/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [noElectron, noApp, { group: ['@tensorflow/*', '**/engine/**', '!**/engine/**/*.types.js'], message: 'contract/ is pure: zod and types only.' }] }],
+    },
+  },
+  {
+    files: ['src-main/engine/**/*.ts', 'src-main/engine-host/**/*.ts', 'src-main/cli/**/*.ts', 'src-main/serve/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [noElectron, noApp] }] },
+  },
+  {
+    files: ['src-renderer/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            noElectron,
+            { group: ['**/src-main/engine/**', '**/src-main/app/**', '**/src-main/serve/**', '@tensorflow/*', 'node:*'], message: 'The renderer talks to the engine only through the contract client.' },
+          ],
+        },
+      ],
+    },
+  },
+);

@@ -1,0 +1,41 @@
+import type { AlphaProbs } from '../engine/space/space.types.js';
+
+/** Phases of one run, in order. */
+export type RunPhase = 'loading' | 'profiling' | 'search' | 'derive' | 'retrain' | 'evaluate' | 'export' | 'done';
+
+/** Everything a search or retrain loop tells the world; the UI, the CLI and the store consume these. */
+export type RunEvent =
+  | { type: 'phase'; phase: RunPhase; message?: string }
+  | {
+      type: 'step';
+      phase: 'search' | 'retrain';
+      epoch: number;
+      epochs: number;
+      step: number;
+      stepsPerEpoch: number;
+      loss: number;
+      score: number;
+      scoreName: string;
+      /** seconds left for the whole run, best estimate */
+      etaSeconds: number;
+      imagesPerSecond: number;
+    }
+  | {
+      type: 'epoch';
+      phase: 'search' | 'retrain';
+      epoch: number;
+      epochs: number;
+      trainLoss: number;
+      trainScore: number;
+      validLoss?: number;
+      validScore?: number;
+      /** search only: architecture state at the end of this epoch */
+      alphas?: AlphaProbs;
+      genotype?: string;
+      /** search only, FBNet: expected latency under the current distribution */
+      expectedLatencyMs?: number;
+    }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
+  | { type: 'guard'; message: string };
+
+export type RunEventListener = (event: RunEvent) => void;

@@ -1,0 +1,46 @@
+import type { AlphaProbs } from '../engine/space/space.types.js';
+import type { ResolvedSearchConfig } from './search-config.js';
+
+/** Classification and HAR report accuracy (HAR adds macro-F1 and the confusion matrix); denoising PSNR/SSIM. */
+export interface TestMetrics {
+  accuracy?: number;
+  macro_f1?: number;
+  confusion?: number[][];
+  psnr?: number;
+  ssim?: number;
+  psnr_noisy?: number;
+  psnr_baseline?: number;
+  ssim_baseline?: number;
+  loss?: number;
+}
+
+/**
+ * result.json — a contract other tools read. Field names are fixed by the engine issue; add fields,
+ * never rename them.
+ */
+export interface RunResult {
+  runId: string;
+  task: string;
+  dataset: string;
+  space: string;
+  strategy: string;
+  preset: string;
+  seed: number;
+  backend: string;
+  /** The literature string (DARTS Genotype(...) or NB201 |op~i|+...). */
+  genotype: string;
+  /** Trainable parameters of the retrained model. */
+  params: number;
+  metrics: { test: TestMetrics };
+  searchSeconds: number;
+  retrainSeconds: number;
+  alphas: AlphaProbs;
+  config: ResolvedSearchConfig;
+  /** Genotype at the end of every search epoch. */
+  genotypeHistory: string[];
+  collapseGuard: { method: string; triggered: boolean; message?: string };
+  latency?: { predictedMs?: number; measuredMs?: number; targetMs?: number };
+  hardware?: unknown;
+  createdAt: string;
+  nodeVersion: string;
+}

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+/** Where the data comes from: a built-in set, or a path the user chose (folder, IDX pair, HAR files). */
+export const DataSourceSchema = z.union([
+  z.object({ kind: z.literal('builtin'), name: z.enum(['mnist', 'har-synthetic']) }),
+  z.object({ kind: z.literal('path'), path: z.string().min(1) }),
+]);
+
+export const TaskKindSchema = z.enum(['classification', 'denoising', 'har']);
+export const SpaceNameSchema = z.enum(['darts', 'nb201', 'chain', 'har1d']);
+export const StrategyNameSchema = z.enum(['darts', 'gdas', 'pcdarts', 'fbnet', 'random']);
+export const PresetNameSchema = z.enum(['quick', 'standard']);
+export const CollapseGuardSchema = z.enum(['none', 'skip-count-early-stop', 'darts-minus', 'beta-darts']);
+
+const positiveInt = z.number().int().positive();
+
+/**
+ * Everything that decides a search. A preset fills the unset numbers; a user's explicit value wins.
+ * The CLI, the app and the config file all produce this one shape.
+ */
+export const SearchConfigSchema = z
+  .object({
+    task: TaskKindSchema.default('classification'),
+    data: DataSourceSchema.default({ kind: 'builtin', name: 'mnist' }),
+    space: SpaceNameSchema.default('darts'),
+    strategy: StrategyNameSchema.default('gdas'),
+    preset: PresetNameSchema.default('quick'),
+    seed: z.number().int().nonnegative().default(0),
+    /** Search epochs over the (possibly subsampled) weight half. */
+    epochs: positiveInt.optional(),
+    retrainEpochs: positiveInt.optional(),
+    batchSize: positiveInt.optional(),
+    /** Supernet width (channels of the first cell) and depth. */
+    channels: positiveInt.optional(),
+    cells: positiveInt.optional(),
+    nodes: positiveInt.optional(),
+    /** Samples of the training set used during the search (the rest is not read); 0 = all. */
+    searchSamples: z.number().int().nonnegative().optional(),
+    /** Worker threads for data-parallel training; default: all cores. */
+    workers: positiveInt.optional(),
+    collapseGuard: CollapseGuardSchema.default('skip-count-early-stop'),
+    /** FBNet: target latency in ms (batch 1 on this machine) and the weight of the latency term. */
+    latencyTargetMs: z.number().positive().optional(),
+    latencyWeight: z.number().nonnegative().optional(),
+    /** Size budget of the derived model, in parameters. */
+    maxParams: positiveInt.optional(),
+    /** Denoising: Gaussian sigma on a 0-255 scale, or salt-and-pepper amount (0..1). */
+    noise: z
+      .object({ kind: z.enum(['gaussian', 'salt-pepper']), sigma: z.number().positive().default(25), amount: z.number().min(0).max(1).default(0.1) })
+      .optional(),
+    /** Skip unreadable files in user data instead of stopping. */
+    skipBadFiles: z.boolean().default(false),
+  })
+  .strict();
+
+export type SearchConfigInput = z.input<typeof SearchConfigSchema>;
+export type SearchConfig = z.output<typeof SearchConfigSchema>;
+
+/** A config with every preset-driven number resolved. */
+export interface ResolvedSearchConfig extends SearchConfig {
+  epochs: number;
+  retrainEpochs: number;
+  batchSize: number;
+  channels: number;
+  cells: number;
+  nodes: number;
+  searchSamples: number;
+  workers: number;
+}
