@@ -1,0 +1,13 @@
+import { Command } from 'commander';
+import { searchCommand } from './search.command.js';
+
+/** `nas-studio <command>`: each command lives in its own file and is added here. */
+const program = new Command('nas-studio')
+  .description('NAS Studio: on-device neural architecture search (search, retrain, evaluate, export).')
+  .showHelpAfterError('(run with --help for usage)')
+  .configureOutput({ outputError: (text, write) => write(text.split('\n')[0] + '\n') })
+  .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
+
+program.addCommand(searchCommand());
+
+await program.parseAsync(process.argv);

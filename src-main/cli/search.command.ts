@@ -1,0 +1,131 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Command, Option } from 'commander';
+import type { SearchConfigInput } from '../contract/search-config.js';
+import { exitWithError, nonNegativeInt, positiveInt, positiveNumber, UserFacingError } from './cli-errors.js';
+import { createProgressPrinter } from './progress.js';
+
+async function readConfigFile(file: string): Promise<SearchConfigInput> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UserFacingError(`${file}: cannot read the config file (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
+  }
+  try {
+    const value = JSON.parse(text);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not an object');
+    return value as SearchConfigInput;
+  } catch (error) {
+    throw new UserFacingError(`${file}: not a JSON object (${(error as Error).message}).`);
+  }
+}
+
+/** `--data mnist` or a built-in name → builtin source; anything else is a path the user owns. */
+function dataSource(value: string): SearchConfigInput['data'] {
+  if (value === 'mnist' || value === 'har-synthetic') return { kind: 'builtin', name: value };
+  return { kind: 'path', path: path.resolve(value) };
+}
+
+interface SearchFlags {
+  config?: string;
+  task?: string;
+  data?: string;
+  space?: string;
+  strategy?: string;
+  preset?: string;
+  epochs?: number;
+  retrainEpochs?: number;
+  seed?: number;
+  out: string;
+  batchSize?: number;
+  channels?: number;
+  cells?: number;
+  searchSamples?: number;
+  workers?: number;
+  latencyTargetMs?: number;
+  latencyWeight?: number;
+  maxParams?: number;
+  noise?: 'gaussian' | 'salt-pepper';
+  sigma?: number;
+  collapseGuard?: string;
+  skipBadFiles?: boolean;
+}
+
+/** Flags override the config file, which overrides the preset. */
+export async function configFromFlags(flags: SearchFlags): Promise<SearchConfigInput> {
+  const base: Record<string, unknown> = flags.config ? { ...(await readConfigFile(flags.config)) } : {};
+  const set = (key: string, value: unknown) => {
+    if (value !== undefined) base[key] = value;
+  };
+  set('task', flags.task);
+  if (flags.data !== undefined) base.data = dataSource(flags.data);
+  else if (flags.task === 'har' && base.data === undefined) base.data = { kind: 'builtin', name: 'har-synthetic' };
+  set('space', flags.space);
+  set('strategy', flags.strategy);
+  set('preset', flags.preset);
+  set('epochs', flags.epochs);
+  set('retrainEpochs', flags.retrainEpochs);
+  set('seed', flags.seed);
+  set('batchSize', flags.batchSize);
+  set('channels', flags.channels);
+  set('cells', flags.cells);
+  set('searchSamples', flags.searchSamples);
+  set('workers', flags.workers);
+  set('latencyTargetMs', flags.latencyTargetMs);
+  set('latencyWeight', flags.latencyWeight);
+  set('maxParams', flags.maxParams);
+  set('collapseGuard', flags.collapseGuard);
+  set('skipBadFiles', flags.skipBadFiles);
+  if (flags.noise !== undefined || flags.sigma !== undefined) {
+    base.noise = { kind: flags.noise ?? 'gaussian', ...(flags.sigma !== undefined ? { sigma: flags.sigma } : {}) };
+  }
+  return base as SearchConfigInput;
+}
+
+export function searchCommand(): Command {
+  return new Command('search')
+    .description('Search an architecture, retrain it and evaluate it; prints the path of result.json last.')
+    .option('--config <file>', 'a JSON search config (flags override it)')
+    .addOption(new Option('--task <task>', 'what to learn').choices(['classification', 'denoising', 'har']))
+    .option('--data <mnist|har-synthetic|PATH>', 'built-in data set or a path to your own data')
+    .addOption(new Option('--space <space>', 'search space').choices(['darts', 'nb201', 'chain', 'har1d']))
+    .addOption(new Option('--strategy <strategy>', 'search strategy').choices(['darts', 'gdas', 'pcdarts', 'fbnet', 'random']))
+    .addOption(new Option('--preset <preset>', 'compute budget').choices(['quick', 'standard']))
+    .option('--epochs <n>', 'search epochs', positiveInt('--epochs'))
+    .option('--retrain-epochs <n>', 'retraining epochs', positiveInt('--retrain-epochs'))
+    .option('--seed <n>', 'random seed', nonNegativeInt('--seed'))
+    .option('--out <dir>', 'folder that receives the run folder', 'runs')
+    .option('--batch-size <n>', 'batch size', positiveInt('--batch-size'))
+    .option('--channels <n>', 'supernet width C', positiveInt('--channels'))
+    .option('--cells <n>', 'number of cells', positiveInt('--cells'))
+    .option('--search-samples <n>', 'training samples read during the search (0 = all)', nonNegativeInt('--search-samples'))
+    .option('--workers <n>', 'worker threads for data-parallel training', positiveInt('--workers'))
+    .option('--latency-target-ms <ms>', 'FBNet: target latency (batch 1, this machine)', positiveNumber('--latency-target-ms'))
+    .option('--latency-weight <w>', 'FBNet: weight of the latency term', positiveNumber('--latency-weight'))
+    .option('--max-params <n>', 'size budget of the derived model in parameters', positiveInt('--max-params'))
+    .addOption(new Option('--noise <kind>', 'denoising: noise model').choices(['gaussian', 'salt-pepper']))
+    .option('--sigma <s>', 'denoising: Gaussian sigma on a 0-255 scale (default 25)', positiveNumber('--sigma'))
+    .addOption(new Option('--collapse-guard <method>', 'guard against the collapse to skip connections').choices(['none', 'skip-count-early-stop', 'darts-minus', 'beta-darts']))
+    .option('--skip-bad-files', 'skip unreadable files in your data instead of stopping')
+    .action(async (flags: SearchFlags) => {
+      try {
+        const config = await configFromFlags(flags);
+        const { runSearch } = await import('../engine/search/run-search.js');
+        const controller = new AbortController();
+        process.once('SIGINT', () => {
+          process.stderr.write('\ncancelling… (press Ctrl-C again to quit at once)\n');
+          controller.abort();
+          process.once('SIGINT', () => process.exit(130));
+        });
+        const result = await runSearch(config, {
+          outDir: path.resolve(flags.out),
+          signal: controller.signal,
+          onEvent: createProgressPrinter(),
+        });
+        process.stdout.write(`${path.join(result.runDir, 'result.json')}\n`);
+      } catch (error) {
+        exitWithError(error);
+      }
+    });
+}

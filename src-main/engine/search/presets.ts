@@ -1,0 +1,56 @@
+import os from 'node:os';
+import { SearchConfigSchema, type ResolvedSearchConfig, type SearchConfigInput } from '../../contract/search-config.js';
+
+/**
+ * Preset numbers, chosen from what this engine reaches on a 2-core CPU (see docs/presets.md and
+ * bench/). `quick` aims at a useful model in about five minutes; `standard` spends roughly ten times
+ * the compute for a better search. An explicit value in the config always wins over the preset.
+ */
+type PresetNumbers = Pick<
+  ResolvedSearchConfig,
+  'epochs' | 'retrainEpochs' | 'batchSize' | 'channels' | 'cells' | 'nodes' | 'searchSamples'
+>;
+
+const PRESETS: Record<'quick' | 'standard', Record<'image' | 'har' | 'denoising', PresetNumbers>> = {
+  quick: {
+    image: { epochs: 1, retrainEpochs: 3, batchSize: 64, channels: 8, cells: 5, nodes: 4, searchSamples: 10_000 },
+    har: { epochs: 2, retrainEpochs: 8, batchSize: 64, channels: 8, cells: 5, nodes: 4, searchSamples: 0 },
+    denoising: { epochs: 1, retrainEpochs: 3, batchSize: 32, channels: 8, cells: 3, nodes: 4, searchSamples: 6_000 },
+  },
+  standard: {
+    image: { epochs: 8, retrainEpochs: 10, batchSize: 64, channels: 16, cells: 8, nodes: 4, searchSamples: 0 },
+    har: { epochs: 10, retrainEpochs: 30, batchSize: 64, channels: 16, cells: 8, nodes: 4, searchSamples: 0 },
+    denoising: { epochs: 6, retrainEpochs: 10, batchSize: 32, channels: 16, cells: 5, nodes: 4, searchSamples: 0 },
+  },
+};
+
+function presetFamily(task: ResolvedSearchConfig['task']): 'image' | 'har' | 'denoising' {
+  if (task === 'har') return 'har';
+  if (task === 'denoising') return 'denoising';
+  return 'image';
+}
+
+/** Validates a config (zod) and fills every unset number from its preset. Throws a readable error. */
+export function resolveConfig(input: SearchConfigInput): ResolvedSearchConfig {
+  const parsed = SearchConfigSchema.safeParse(input);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    const where = first.path.length ? first.path.join('.') : 'config';
+    throw new Error(`Invalid search config: ${where}: ${first.message}`);
+  }
+  const config = parsed.data;
+  const preset = PRESETS[config.preset][presetFamily(config.task)];
+  const space = config.task === 'har' && config.space === 'darts' ? 'har1d' : config.space;
+  return {
+    ...config,
+    space,
+    epochs: config.epochs ?? preset.epochs,
+    retrainEpochs: config.retrainEpochs ?? preset.retrainEpochs,
+    batchSize: config.batchSize ?? preset.batchSize,
+    channels: config.channels ?? preset.channels,
+    cells: config.cells ?? preset.cells,
+    nodes: config.nodes ?? preset.nodes,
+    searchSamples: config.searchSamples ?? preset.searchSamples,
+    workers: config.workers ?? Math.max(1, os.availableParallelism()),
+  };
+}
