@@ -1,0 +1,42 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { buildExportGraph } from '../../../src-main/engine/export/export-graph.js';
+import { runExportGraph } from '../../../src-main/engine/export/export-graph-run.js';
+import { denoiser, harModel, mnistLikeClassifier, sampleInputs } from './export-fixtures.js';
+
+describe('export graph', () => {
+  for (const [name, make] of [['mnist', mnistLikeClassifier], ['denoiser', denoiser], ['har', harModel]] as const) {
+    it(`${name}: folded graph computes what the tfjs model computes`, () => {
+      const model = make();
+      const graph = buildExportGraph(model);
+      const x = sampleInputs(model, 4);
+      tf.dispose([model.predict(x) as tf.Tensor, runExportGraph(graph, x)]); // warm-up: first calls cache constants
+      const before = tf.memory().numTensors;
+      const want = model.predict(x) as tf.Tensor;
+      const got = runExportGraph(graph, x);
+      const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(want, got))).dataSync()[0]);
+      expect(diff).toBeLessThan(1e-4);
+      tf.dispose([want, got]);
+      expect(tf.memory().numTensors).toBe(before);
+      x.dispose();
+      model.dispose();
+    });
+  }
+
+  it('folds batch norm into the conv before it and fuses ReLU, keeps it after concat/add', () => {
+    const graph = buildExportGraph(mnistLikeClassifier());
+    const kinds = graph.ops.map((o) => o.kind);
+    expect(kinds.filter((k) => k === 'scaleShift')).toHaveLength(1); // cat_bn
+    expect(kinds).not.toContain('relu');
+    const stem = graph.ops.find((o) => o.name.startsWith('stem_conv'))!;
+    expect(stem.name).toBe('stem_conv+stem_bn+stem_relu');
+    const den = buildExportGraph(denoiser());
+    expect(den.ops.filter((o) => o.kind === 'scaleShift').map((o) => o.name)).toEqual(['bn_after_add']);
+  });
+
+  it('names the layer when it meets one outside the vocabulary', () => {
+    const input = tf.input({ shape: [4] });
+    const out = tf.layers.dense({ units: 2, activation: 'tanh', name: 'odd' }).apply(input) as tf.SymbolicTensor;
+    expect(() => buildExportGraph(tf.model({ inputs: input, outputs: out }))).toThrow(/"odd".*tanh/);
+  });
+});
