@@ -1,3 +1,8 @@
+import type { BackendReport } from '../backend/backend.types.js';
+
+/** The tfjs backend in use and why each better one did not load (owned by engine/backend). */
+export type { BackendReport };
+
 /**
  * What NAS Studio knows about the machine it runs on. Plain data (JSON-safe), so profiles can be saved,
  * compared across runs and sent to the renderer through the contract.
@@ -66,18 +71,6 @@ export interface HardwareInfo {
   os: OsInfo;
   nodeVersion: string;
   detectedAt: string;
-}
-
-/**
- * The tfjs backend in use and why each better one did not load, as src-main/engine/backend reports it.
- * Declared here structurally so hardware/ consumes the backend report without depending on its module.
- */
-export interface BackendReport {
-  name: string;
-  tried: { name: string; loaded: boolean; why: string }[];
-  /** wasm only: SIMD and threads as tfjs reports them. */
-  simd?: boolean;
-  threads?: number;
 }
 
 export type BenchUnit = 'GFLOP/s' | 'GB/s';
