@@ -22,7 +22,8 @@ function checkSameLength(a: Numbers, b: Numbers): void {
   if (a.length === 0) throw new Error('metrics: no samples');
 }
 
-export function accuracy(predicted: Numbers, truth: Numbers): number {
+/** Arguments in scikit-learn's order: true labels first, then predictions. */
+export function accuracy(truth: Numbers, predicted: Numbers): number {
   checkSameLength(predicted, truth);
   let correct = 0;
   for (let i = 0; i < truth.length; i++) if (predicted[i] === truth[i]) correct++;
@@ -30,7 +31,7 @@ export function accuracy(predicted: Numbers, truth: Numbers): number {
 }
 
 /** counts[t][p]: samples of true class t predicted as p (rows = true class). */
-export function confusionMatrix(predicted: Numbers, truth: Numbers, numClasses: number): number[][] {
+export function confusionMatrix(truth: Numbers, predicted: Numbers, numClasses: number): number[][] {
   checkSameLength(predicted, truth);
   const m = Array.from({ length: numClasses }, () => new Array<number>(numClasses).fill(0));
   for (let i = 0; i < truth.length; i++) {
@@ -45,8 +46,11 @@ export function confusionMatrix(predicted: Numbers, truth: Numbers, numClasses: 
  * Unweighted mean of per-class F1 over the classes that occur in truth or predictions (a class absent
  * from both has no defined F1 and is left out, as scikit-learn's labels=present behaviour would).
  */
-export function macroF1(predicted: Numbers, truth: Numbers, numClasses: number): number {
-  const m = confusionMatrix(predicted, truth, numClasses);
+export function macroF1(confusion: number[][]): number;
+export function macroF1(truth: Numbers, predicted: Numbers, numClasses: number): number;
+export function macroF1(a: number[][] | Numbers, predicted?: Numbers, k?: number): number {
+  const m = predicted === undefined ? (a as number[][]) : confusionMatrix(a as Numbers, predicted, k ?? 0);
+  const numClasses = m.length;
   let sum = 0, present = 0;
   for (let c = 0; c < numClasses; c++) {
     const tp = m[c][c];
@@ -81,6 +85,24 @@ export function psnr(a: Numbers, b: Numbers, n: number): number {
     total += 10 * Math.log10(1 / Math.max(se / size, MIN_MSE));
   }
   return total / n;
+}
+
+function imageCount(values: Numbers, imageShape: number[]): number {
+  const size = imageShape.reduce((x, y) => x * y, 1);
+  const n = values.length / size;
+  if (!Number.isInteger(n) || n === 0) throw new Error(`metrics: ${values.length} values are not a whole number of ${imageShape.join('×')} images`);
+  return n;
+}
+
+/** PSNR per image averaged, with the per-image shape ([H, W, C]) instead of the image count. */
+export function meanPsnr(a: Numbers, b: Numbers, imageShape: number[]): number {
+  return psnr(a, b, imageCount(a, imageShape));
+}
+
+/** SSIM averaged over images and channels, with the per-image shape ([H, W, C] or [H, W]). */
+export function meanSsim(a: Numbers, b: Numbers, imageShape: number[]): number {
+  const [h, w, c = 1] = imageShape;
+  return ssim(a, b, [imageCount(a, imageShape), h, w, c]);
 }
 
 /** Normalised 1-D Gaussian of odd length `size`. */

@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { accuracy, argmaxRows, confusionMatrix, macroF1, psnr, ssim } from '../../../src-main/engine/tasks/metrics.js';
+import { accuracy, argmaxRows, confusionMatrix, macroF1, meanPsnr, meanSsim, psnr, ssim } from '../../../src-main/engine/tasks/metrics.js';
 
 describe('classification metrics', () => {
   const truth = [0, 0, 1, 1, 2, 2];
   const pred = [0, 1, 1, 1, 2, 0];
 
   it('accuracy counts exact matches', () => {
-    expect(accuracy(pred, truth)).toBeCloseTo(4 / 6, 12);
-    expect(() => accuracy([0], [0, 1])).toThrow(/1 predictions for 2 targets/);
+    expect(accuracy(truth, pred)).toBeCloseTo(4 / 6, 12);
+    expect(() => accuracy([0], [0, 1])).toThrow(/2 predictions for 1 targets/);
   });
 
   it('confusion matrix has true classes as rows', () => {
-    expect(confusionMatrix(pred, truth, 3)).toEqual([
+    expect(confusionMatrix(truth, pred, 3)).toEqual([
       [1, 1, 0],
       [0, 2, 0],
       [1, 0, 1],
@@ -21,7 +21,8 @@ describe('classification metrics', () => {
 
   it('macro-F1 averages per-class F1', () => {
     // class 0: tp 1, 2 true, 2 predicted → 0.5; class 1: tp 2, 2 true, 3 predicted → 0.8; class 2: tp 1, 2 true, 1 predicted → 2/3
-    expect(macroF1(pred, truth, 3)).toBeCloseTo((0.5 + 0.8 + 2 / 3) / 3, 12);
+    expect(macroF1(truth, pred, 3)).toBeCloseTo((0.5 + 0.8 + 2 / 3) / 3, 12);
+    expect(macroF1(confusionMatrix(truth, pred, 3))).toBeCloseTo((0.5 + 0.8 + 2 / 3) / 3, 12);
     expect(macroF1(truth, truth, 3)).toBe(1);
     // class 3 never occurs: left out rather than counted as 0
     expect(macroF1(truth, truth, 4)).toBe(1);
@@ -39,6 +40,8 @@ describe('PSNR', () => {
     const b = new Float32Array([0.6, 0.4, 0.51, 0.49]);
     expect(psnr(a, b, 2)).toBeCloseTo(30, 4);
     expect(psnr(a, a, 2)).toBeCloseTo(100, 6);
+    expect(meanPsnr(a, b, [1, 2, 1])).toBeCloseTo(30, 4);
+    expect(() => meanPsnr(a, b, [3, 1, 1])).toThrow(/not a whole number/);
   });
 });
 
@@ -78,5 +81,6 @@ describe('SSIM', () => {
       ab[2 * p + 1] = aa[2 * p + 1] = a[p];
     }
     expect(ssim(aa, ab, [1, H, W, 2])).toBeCloseTo((0.975638716898962 + 1) / 2, 5);
+    expect(meanSsim(aa, ab, [H, W, 2])).toBeCloseTo((0.975638716898962 + 1) / 2, 5);
   });
 });

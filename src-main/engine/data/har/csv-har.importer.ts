@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { ArrayDataset, DataIssue } from '../dataset.types.js';
-import { concatDatasets } from './dataset-subset.js';
+import { concatDatasets } from './concat-datasets.js';
 import { checkWindowOptions, windowRuns, type Run, type WindowOptions } from './windowing.js';
 
 /**

@@ -1,6 +1,6 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import type { ArrayDataset, DataIssue } from '../dataset.types.js';
-import { concatDatasets } from './dataset-subset.js';
+import { concatDatasets } from './concat-datasets.js';
 import { isUciHarFolder, loadUciHar } from './uci-har.importer.js';
 import { looksLikeWisdm, loadWisdm } from './wisdm.importer.js';
 import { loadCsvHar } from './csv-har.importer.js';

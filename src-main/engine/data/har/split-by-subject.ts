@@ -1,6 +1,6 @@
 import type { ArrayDataset } from '../dataset.types.js';
 import { Rng } from '../../util/rng.js';
-import { takeSamples } from './dataset-subset.js';
+import { subset } from '../split.js';
 
 /**
  * Holds out whole subjects: no person appears in both parts, so the test score measures how the model
@@ -18,5 +18,5 @@ export function splitBySubject(ds: ArrayDataset, testFraction: number, seed: num
   const trainIdx: number[] = [];
   const testIdx: number[] = [];
   ds.subjects.forEach((s, i) => (testIds.has(s) ? testIdx : trainIdx).push(i));
-  return { train: takeSamples(ds, trainIdx, `${ds.name} (train)`), test: takeSamples(ds, testIdx, `${ds.name} (test)`) };
+  return { train: subset(ds, trainIdx, `${ds.name} (train)`), test: subset(ds, testIdx, `${ds.name} (test)`) };
 }

@@ -1,24 +1,5 @@
 import type { ArrayDataset } from '../dataset.types.js';
-
-/** Samples per row of x: the product of xShape without its first entry. */
-export function sampleSize(ds: ArrayDataset): number {
-  return ds.xShape.slice(1).reduce((a, b) => a * b, 1);
-}
-
-/** A new dataset holding the chosen samples, in the given order (copies, so the parts are independent). */
-export function takeSamples(ds: ArrayDataset, indices: ArrayLike<number>, name = ds.name): ArrayDataset {
-  const size = sampleSize(ds);
-  const x = new Float32Array(indices.length * size);
-  const y = new Int32Array(indices.length);
-  const subjects = ds.subjects ? new Int32Array(indices.length) : undefined;
-  for (let i = 0; i < indices.length; i++) {
-    const j = indices[i];
-    x.set(ds.x.subarray(j * size, (j + 1) * size), i * size);
-    y[i] = ds.y[j];
-    if (subjects && ds.subjects) subjects[i] = ds.subjects[j];
-  }
-  return { name, x, xShape: [indices.length, ...ds.xShape.slice(1)], y, classes: ds.classes, ...(subjects ? { subjects } : {}) };
-}
+import { sampleSize } from '../split.js';
 
 /** Joins datasets with the same sample shape and classes (e.g. UCI HAR's train and test). */
 export function concatDatasets(parts: ArrayDataset[], name: string): ArrayDataset {
