@@ -1,0 +1,106 @@
+import type { BackendName } from '../backend/backend.types.js';
+import type { SpaceName } from '../space/space.types.js';
+import type { TaskKind } from '../tasks/task.types.js';
+
+/*
+ * Design of the per-op latency table (FBNet-style hardware-aware search; measured, not modelled).
+ *
+ * - What is measured: each candidate op of a space, alone, at batch 1, forward only, on the backend in
+ *   use, for every (inputShape, stride, cOut) the macro plan of a config actually produces. The plan is
+ *   known before the search (planDartsMacro / planNb201Macro / the chain plan), so the table measures only
+ *   the keys one search needs, not a grid. Each entry: warm-up, then the median of repeats, bounded in time
+ *   like the micro-benchmarks.
+ * - Cache: one JSON file per (machineId, backend, space) under <userDataDir>/latency/<machineId>/<backend>/
+ *   <space>.json, written atomically; missing keys are measured and merged in, so a second search with
+ *   other widths only measures what is new. A table is stale when tfjsVersion or schemaVersion differs.
+ * - Prediction: predictedLatency(arch) = stem + head + Σ latency(op) over the ops the genotype keeps
+ *   (DARTS: two ops per node; NB201: one per edge; chain: one per block). Ops that cost nothing by
+ *   construction ("none", and "skip_connect" at stride 1) are entries with medianMs 0, not missing keys,
+ *   so a missing key always means "not measured" and is reported, never silently counted as 0.
+ * - FBNet's differentiable expected latency uses the same entries: for each searchable position, the
+ *   vector of latencies in primitive order, dotted with that position's op probabilities.
+ * - Known bias, stated rather than hidden: summing isolated ops ignores fusion, cache reuse between ops and
+ *   the cell's concatenation/adds; the profile page compares predicted against a measured whole model.
+ */
+
+/** Per-sample input of an op: [H, W, C]; HAR ops use H = 1 (a window is an image of height 1). */
+export type OpInputShape = [height: number, width: number, channels: number];
+
+/** Identifies one measured op instance. */
+export interface LatencyKey {
+  space: SpaceName;
+  /** Primitive name in the space's vocabulary, e.g. "sep_conv_3x3", "ir_k5_e3", "conv_5". */
+  op: string;
+  inputShape: OpInputShape;
+  stride: 1 | 2;
+  cOut: number;
+}
+
+/** Canonical string form of a LatencyKey, used as the map key in the cached file: "darts|sep_conv_3x3|28x28x16|s1|16". */
+export type LatencyKeyString = `${SpaceName}|${string}|${number}x${number}x${number}|s${1 | 2}|${number}`;
+
+export interface LatencyEntry {
+  key: LatencyKey;
+  /** Median forward time at batch 1, in milliseconds. */
+  medianMs: number;
+  repeats: number;
+}
+
+/** The parts around the searched ops, fixed by the task and macro plan. */
+export interface FixedPartLatency {
+  part: 'stem' | 'head';
+  task: TaskKind;
+  /** Stem: the task's input shape; head: the shape entering the head. */
+  inputShape: OpInputShape;
+  /** Stem: output channels; head: classes (denoising: the image's channels). */
+  cOut: number;
+  medianMs: number;
+}
+
+/** One cached file: everything measured for one space on one machine and backend. */
+export interface LatencyTable {
+  schemaVersion: 1;
+  machineId: string;
+  backend: BackendName;
+  space: SpaceName;
+  /** Always 1: latency targets are per image (on-device inference). */
+  batch: 1;
+  /** tfjs version the entries were measured with; a different version makes the table stale. */
+  tfjsVersion: string;
+  createdAt: string;
+  updatedAt: string;
+  entries: Record<LatencyKeyString, LatencyEntry>;
+  fixedParts: FixedPartLatency[];
+}
+
+/** What predictedLatency needs to know about an architecture: its stem, head and kept ops. */
+export interface ArchLatencyQuery {
+  stem: Omit<FixedPartLatency, 'medianMs' | 'part'>;
+  head: Omit<FixedPartLatency, 'medianMs' | 'part'>;
+  ops: LatencyKey[];
+}
+
+export interface LatencyPrediction {
+  totalMs: number;
+  stemMs: number;
+  headMs: number;
+  opsMs: number;
+  /** Keys the table does not hold; when non-empty, totalMs is a lower bound. */
+  missing: LatencyKey[];
+}
+
+/** predictedLatency(arch) = stem + head + Σ ops. */
+export type PredictLatency = (table: LatencyTable, arch: ArchLatencyQuery) => LatencyPrediction;
+
+/**
+ * FBNet input: for each searchable position (edge "2<-0" of cell i, or block i of a chain), the latency of
+ * every primitive in the space's primitive order. Expected latency = Σ_positions probs · latencies.
+ */
+export interface PositionLatencies {
+  /** Cell index (cell spaces) or block index (chain). */
+  index: number;
+  /** Edge name for cell spaces ("2<-0"); absent for chains. */
+  edge?: string;
+  cellType?: 'normal' | 'reduce';
+  latenciesMs: number[];
+}
