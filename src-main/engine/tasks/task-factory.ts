@@ -1,0 +1,39 @@
+import type { ArrayDataset } from '../data/dataset.types.js';
+import { classificationTask } from './classification.task.js';
+import { denoisingTask, type NoiseSpec } from './denoising.task.js';
+import { computeChannelStats, harTask } from './har.task.js';
+import type { Task, TaskKind } from './task.types.js';
+
+export interface TaskDatasetInfo {
+  /** The training split: sample shape and classes come from it; HAR standardisation statistics too. */
+  train: ArrayDataset;
+  /** Denoising noise (default Gaussian sigma 25 on the 0–255 scale). */
+  noise?: { kind: 'gaussian' | 'salt-pepper'; sigma?: number; amount?: number };
+}
+
+/** DnCNN's usual setting, and the search config's default. */
+const DEFAULT_NOISE: NoiseSpec = { kind: 'gaussian', sigma: 25 };
+
+/** Builds the task for a kind from the training split it will learn from. */
+export function createTask(kind: TaskKind, info: TaskDatasetInfo): Task {
+  const sample = info.train.xShape.slice(1);
+  switch (kind) {
+    case 'classification':
+      if (sample.length !== 3) throw new Error(`${info.train.name}: classification needs images [H, W, C], got samples ${sample.join('×')}`);
+      return classificationTask(sample, info.train.classes.length);
+    case 'denoising': {
+      if (sample.length !== 3) throw new Error(`${info.train.name}: denoising needs images [H, W, C], got samples ${sample.join('×')}`);
+      const n = info.noise;
+      const noise: NoiseSpec = !n
+        ? DEFAULT_NOISE
+        : n.kind === 'gaussian'
+          ? { kind: 'gaussian', sigma: n.sigma ?? 25 }
+          : { kind: 'salt-pepper', amount: n.amount ?? 0.1 };
+      return denoisingTask(sample, noise);
+    }
+    case 'har': {
+      if (sample.length !== 2) throw new Error(`${info.train.name}: HAR needs sensor windows [T, C], got samples ${sample.join('×')}`);
+      return harTask(sample[0], sample[1], info.train.classes.length, computeChannelStats(info.train));
+    }
+  }
+}
