@@ -2,8 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import type { RunEventListener } from '../../contract/events.js';
 import type { ArrayDataset } from '../data/dataset.types.js';
 import { batches, gatherBatch } from '../data/split.js';
+import { DataParallel } from '../parallel/data-parallel.js';
+import type { LayersModelReplica } from '../parallel/layers-model.replica.js';
+import type { ReplicaSpec } from '../parallel/replica.types.js';
 import { throwIfCancelled, type PauseGate } from '../search/run-control.js';
-import type { Task } from '../tasks/task.types.js';
 import { Rng } from '../util/rng.js';
 import { throttle } from '../util/throttle.js';
 
@@ -11,8 +13,9 @@ export interface RetrainOptions {
   epochs: number;
   batchSize: number;
   seed: number;
-  /** Peak learning rate of Adam; decays along a cosine to 2 % of it. */
-  learningRate?: number;
+  /** Threads training at once (this one plus workers); 1 trains on this thread only. */
+  replicas: number;
+  scoreName: string;
   signal?: AbortSignal;
   pause?: PauseGate;
   onEvent?: RunEventListener;
@@ -21,9 +24,12 @@ export interface RetrainOptions {
 }
 
 export interface RetrainResult {
+  /** The trained model, on this thread. */
+  model: tf.LayersModel;
   seconds: number;
   finalLoss: number;
   samplesPerSecond: number;
+  replicas: number;
 }
 
 /** Batch tensors for one step; the caller disposes them (inside its tidy). */
@@ -32,62 +38,37 @@ export function batchTensors(ds: ArrayDataset, indices: Int32Array): { x: tf.Ten
   return { x: tf.tensor(batch.x, batch.xShape), y: tf.tensor1d(batch.y, 'int32') };
 }
 
-function setLearningRate(optimizer: tf.Optimizer, value: number): void {
-  // tfjs reads the field on every applyGradients; it is not exposed as a setter.
-  (optimizer as unknown as { learningRate: number }).learningRate = value;
-}
-
 /**
- * Trains a derived tf.layers model from scratch: Adam with cosine decay, one tidy per step, events
- * throttled to ~10/s, cancellation between steps. BatchNorm moving statistics update in `apply` with
- * training=true, so evaluation afterwards uses them.
+ * Trains a derived tf.layers model from scratch, data-parallel over `replicas` threads (the spec's
+ * module builds the same model in each). Events are throttled to ~10/s; cancellation and pause are
+ * honoured between steps; a non-finite loss stops with a message naming the epoch and step.
  */
-export async function retrainModel(model: tf.LayersModel, task: Task, train: ArrayDataset, options: RetrainOptions): Promise<RetrainResult> {
+export async function retrainModel(spec: ReplicaSpec, train: ArrayDataset, options: RetrainOptions): Promise<RetrainResult> {
   const { epochs, batchSize, seed, signal, pause, onEvent } = options;
-  const peakLr = options.learningRate ?? 2e-3;
-  const optimizer = tf.train.adam(peakLr);
-  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const { parallel, warning } = await DataParallel.create(spec, { train }, options.replicas);
+  if (warning) onEvent?.({ type: 'log', level: 'warn', message: warning });
   const rng = new Rng(seed ^ 0x5eed);
-  const samples = train.xShape[0];
-  const stepsPerEpoch = Math.floor(samples / batchSize);
+  const stepsPerEpoch = Math.floor(train.xShape[0] / batchSize);
   const totalSteps = epochs * stepsPerEpoch;
   const emitStep = throttle(100, (event: Parameters<RunEventListener>[0]) => onEvent?.(event));
   const started = performance.now();
   let step = 0;
   let finalLoss = NaN;
+  let keepModel = false;
   try {
     for (let epoch = 1; epoch <= epochs; epoch++) {
       let lossSum = 0;
       let scoreSum = 0;
-      let counted = 0;
       let stepInEpoch = 0;
       for (const indices of batches(train, batchSize, rng, { dropLast: true })) {
         throwIfCancelled(signal);
         if (pause?.isPaused) await pause.whenRunning(signal);
         throwIfCancelled(signal);
-        setLearningRate(optimizer, peakLr * (0.02 + 0.98 * 0.5 * (1 + Math.cos((Math.PI * step) / Math.max(1, totalSteps)))));
-        const [lossT, scoreT] = tf.tidy(() => {
-          const { x, y } = batchTensors(train, indices);
-          const { input, target } = task.makeBatch(x, y, seed * 1_000_003 + step);
-          let output: tf.Tensor | undefined;
-          const loss = optimizer.minimize(
-            () => {
-              output = model.apply(input, { training: true }) as tf.Tensor;
-              return task.loss(output, target);
-            },
-            true,
-            variables,
-          ) as tf.Scalar;
-          return [loss, task.batchScore(output!, target)];
-        });
-        const [loss, score] = [(await lossT.data())[0], (await scoreT.data())[0]];
-        lossT.dispose();
-        scoreT.dispose();
+        const { loss, score } = await parallel.step('weights', 'train', indices, { step, epoch, epochs, totalSteps, seed });
         if (!Number.isFinite(loss)) throw new Error(`Retraining diverged: the loss became ${loss} at epoch ${epoch}, step ${stepInEpoch + 1}.`);
         finalLoss = loss;
         lossSum += loss;
         scoreSum += score;
-        counted++;
         step++;
         stepInEpoch++;
         const elapsed = (performance.now() - started) / 1000;
@@ -102,18 +83,25 @@ export async function retrainModel(model: tf.LayersModel, task: Task, train: Arr
             stepsPerEpoch,
             loss,
             score,
-            scoreName: task.scoreName,
+            scoreName: options.scoreName,
             etaSeconds: ((totalSteps - step) * batchSize) / rate + (options.etaExtraSeconds ?? 0),
             imagesPerSecond: rate,
           },
           step === totalSteps,
         );
       }
-      onEvent?.({ type: 'epoch', phase: 'retrain', epoch, epochs, trainLoss: lossSum / Math.max(1, counted), trainScore: scoreSum / Math.max(1, counted) });
+      onEvent?.({ type: 'epoch', phase: 'retrain', epoch, epochs, trainLoss: lossSum / Math.max(1, stepInEpoch), trainScore: scoreSum / Math.max(1, stepInEpoch) });
     }
+    keepModel = true;
   } finally {
-    optimizer.dispose();
+    await parallel.close({ keepLocal: keepModel });
   }
   const seconds = (performance.now() - started) / 1000;
-  return { seconds, finalLoss, samplesPerSecond: (step * batchSize) / Math.max(seconds, 1e-6) };
+  return {
+    model: (parallel.local as LayersModelReplica).model,
+    seconds,
+    finalLoss,
+    samplesPerSecond: (step * batchSize) / Math.max(seconds, 1e-6),
+    replicas: parallel.replicas,
+  };
 }

@@ -1,0 +1,90 @@
+import * as tf from '@tensorflow/tfjs';
+import type { ArrayDataset } from '../data/dataset.types.js';
+import { gatherBatch } from '../data/split.js';
+import type { Task } from '../tasks/task.types.js';
+import { flattenGradients, flattenValues, sizeOf, unflattenGradients } from './flat-grads.js';
+import type { GradientResult, Replica, StepContext } from './replica.types.js';
+
+export interface LayersTrainingOptions {
+  /** Peak learning rate of Adam; a cosine decays it to 2 % over the run's steps. */
+  learningRate: number;
+}
+
+/** Cosine decay from the peak to 2 % of it over the whole run. */
+export function cosineLearningRate(peak: number, ctx: StepContext): number {
+  return peak * (0.02 + 0.98 * 0.5 * (1 + Math.cos((Math.PI * ctx.step) / Math.max(1, ctx.totalSteps))));
+}
+
+/**
+ * A tf.layers model as a replica: one phase ('weights'), Adam, BatchNorm statistics updated by
+ * apply(training=true) on each replica's own shard (like data-parallel training without SyncBN).
+ */
+export class LayersModelReplica implements Replica {
+  private readonly optimizer: tf.Optimizer;
+  private readonly trainable: tf.Variable[];
+  /** Trainable and non-trainable (BN moving statistics) variables, for snapshots. */
+  private readonly all: tf.Variable[];
+
+  constructor(
+    readonly model: tf.LayersModel,
+    private readonly task: Task,
+    private readonly datasets: Record<string, ArrayDataset>,
+    private readonly options: LayersTrainingOptions,
+  ) {
+    this.optimizer = tf.train.adam(options.learningRate);
+    this.trainable = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    this.all = model.weights.map((w) => w.read() as tf.Variable);
+  }
+
+  gradients(_phase: string, data: string, indices: Int32Array, ctx: StepContext): GradientResult {
+    const ds = this.datasets[data];
+    if (!ds) throw new Error(`no dataset '${data}' on this replica`);
+    if (indices.length === 0) return { loss: 0, score: 0, count: 0, grads: new Float32Array(sizeOf(this.trainable)) };
+    return tf.tidy(() => {
+      const batch = gatherBatch(ds, indices);
+      const x = tf.tensor(batch.x, batch.xShape);
+      const y = tf.tensor1d(batch.y, 'int32');
+      // Salted by the shard's first index so replicas draw different noise for different samples.
+      const { input, target } = this.task.makeBatch(x, y, ctx.seed * 1_000_003 + ctx.step * 7919 + indices[0]);
+      let output: tf.Tensor | undefined;
+      const { value, grads } = tf.variableGrads(() => {
+        // kept: variableGrads disposes what its function creates, and the score needs the output
+        output = tf.keep(this.model.apply(input, { training: true }) as tf.Tensor);
+        return this.task.loss(output, target);
+      }, this.trainable);
+      const score = this.task.batchScore(output!, target);
+      output!.dispose();
+      return {
+        loss: value.dataSync()[0],
+        score: score.dataSync()[0],
+        count: indices.length,
+        grads: flattenGradients(this.trainable, grads),
+      };
+    });
+  }
+
+  apply(_phase: string, grads: Float32Array, ctx: StepContext): void {
+    (this.optimizer as unknown as { learningRate: number }).learningRate = cosineLearningRate(this.options.learningRate, ctx);
+    const named = unflattenGradients(this.trainable, grads);
+    this.optimizer.applyGradients(named);
+    tf.dispose(named);
+  }
+
+  snapshot(): Float32Array {
+    return flattenValues(this.all);
+  }
+
+  load(values: Float32Array): void {
+    let offset = 0;
+    for (const v of this.all) {
+      const slice = values.subarray(offset, offset + v.size);
+      tf.tidy(() => v.assign(tf.tensor(slice, v.shape, v.dtype)));
+      offset += v.size;
+    }
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+    this.model.dispose();
+  }
+}
