@@ -39,7 +39,7 @@ function reseed(model: tf.LayersModel, seed: number): void {
   randomiseBatchNorms(model, rng);
 }
 
-/** [28,28,1] → 10 logits, ~27k params: stride-2 conv, dilated conv, depthwise, BN, concat, pools, dense. */
+/** [28,28,1] → 10 logits, ~46k params: stride-2 conv, dilated conv, depthwise, BN, concat, pools, reshape, dense. */
 export function mnistLikeClassifier(seed = 1): tf.LayersModel {
   const input = tf.input({ shape: [28, 28, 1] });
   let x = tf.layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same', useBias: false, name: 'stem_conv' }).apply(input) as tf.SymbolicTensor;
@@ -61,7 +61,9 @@ export function mnistLikeClassifier(seed = 1): tf.LayersModel {
   x = tf.layers.averagePooling2d({ poolSize: 3, strides: 2, padding: 'same', name: 'avg' }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.maxPooling2d({ poolSize: 2, strides: 1, padding: 'valid', name: 'max' }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.conv2d({ filters: 48, kernelSize: 3, padding: 'valid', activation: 'relu', name: 'head_conv' }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.globalAveragePooling2d({ name: 'gap' }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.reshape({ targetShape: [4 * 4 * 48], name: 'flat' }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.dense({ units: 32, activation: 'relu', name: 'hidden' }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.batchNormalization({ name: 'hidden_bn' }).apply(x) as tf.SymbolicTensor; // 2-D, after a fused relu: stays
   const out = tf.layers.dense({ units: 10, name: 'logits' }).apply(x) as tf.SymbolicTensor;
   const model = tf.model({ inputs: input, outputs: out, name: 'mnist_like' });
   reseed(model, seed);
@@ -86,7 +88,7 @@ export function denoiser(seed = 2): tf.LayersModel {
   return model;
 }
 
-/** HAR: [1,128,9] windows, 1×k kernels, → 6 classes, with a reshape before the dense head. */
+/** HAR: [1,128,9] windows, 1×k kernels, → 6 classes; the head sees flattened and global-average features. */
 export function harModel(seed = 3): tf.LayersModel {
   const input = tf.input({ shape: [1, 128, 9] });
   let x = tf.layers.conv2d({ filters: 16, kernelSize: [1, 5], strides: [1, 2], padding: 'same', useBias: false, name: 'c1' }).apply(input) as tf.SymbolicTensor;
@@ -95,7 +97,10 @@ export function harModel(seed = 3): tf.LayersModel {
   x = tf.layers.depthwiseConv2d({ kernelSize: [1, 3], padding: 'same', name: 'dw' }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.conv2d({ filters: 24, kernelSize: [1, 1], activation: 'relu', name: 'pw' }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.maxPooling2d({ poolSize: [1, 4], strides: [1, 4], name: 'pool' }).apply(x) as tf.SymbolicTensor;
-  x = tf.layers.reshape({ targetShape: [16 * 24], name: 'flat' }).apply(x) as tf.SymbolicTensor;
+  const flat = tf.layers.reshape({ targetShape: [16 * 24], name: 'flat' }).apply(x) as tf.SymbolicTensor;
+  const gap = tf.layers.globalAveragePooling2d({ name: 'gap' }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.concatenate({ name: 'features' }).apply([flat, gap]) as tf.SymbolicTensor;
+  x = tf.layers.dense({ units: 256, activation: 'relu', name: 'hidden' }).apply(x) as tf.SymbolicTensor;
   const out = tf.layers.dense({ units: 6, name: 'logits' }).apply(x) as tf.SymbolicTensor;
   const model = tf.model({ inputs: input, outputs: out, name: 'har' });
   reseed(model, seed);
