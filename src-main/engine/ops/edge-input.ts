@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 export class EdgeInput {
   private reluMemo?: tf.Tensor4D;
   private evenMemo?: tf.Tensor4D;
+  private partialMemo?: { channels: number; part: EdgeInput; rest: tf.Tensor4D };
 
   constructor(
     readonly x: tf.Tensor4D,
@@ -22,6 +23,19 @@ export class EdgeInput {
   reluEven(): tf.Tensor4D {
     this.evenMemo ??= evenSubsample(this.relu(), this.dims);
     return this.evenMemo;
+  }
+
+  /**
+   * PC-DARTS: the first `channels` channels go through the candidate ops, the rest bypass them. Memoised
+   * so all edges leaving one node slice it once.
+   */
+  partial(channels: number): { part: EdgeInput; rest: tf.Tensor4D } {
+    if (!this.partialMemo || this.partialMemo.channels !== channels) {
+      const total = this.x.shape[3];
+      const [part, rest] = tf.split(this.x, [channels, total - channels], 3) as [tf.Tensor4D, tf.Tensor4D];
+      this.partialMemo = { channels, part: new EdgeInput(part, this.dims), rest };
+    }
+    return { part: this.partialMemo.part, rest: this.partialMemo.rest };
   }
 }
 
