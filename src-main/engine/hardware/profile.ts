@@ -96,14 +96,18 @@ export function summarise(hardware: HardwareInfo, backend: BackendReport, bench?
     sentences.push(`This computer has no NVIDIA graphics card that NAS Studio can use, so it trains on ${how}.`);
   }
 
-  const simd = hardware.cpu.simd.includes('avx512') ? ' with AVX-512' : hardware.cpu.simd.includes('avx2') ? ' with AVX2' : '';
+  const { cpu } = hardware;
+  const name = cpu.brand.toLowerCase().startsWith(cpu.manufacturer.toLowerCase()) ? cpu.brand : `${cpu.manufacturer} ${cpu.brand}`;
+  const vector = cpu.simd.includes('avx512') ? ', AVX-512' : cpu.simd.includes('avx2') ? ', AVX2' : cpu.simd.includes('neon') ? ', NEON' : '';
   sentences.push(
-    `Its processor is a ${hardware.cpu.brand} with ${hardware.cpu.physicalCores} core${hardware.cpu.physicalCores === 1 ? '' : 's'}${simd}, and it has ${gib(hardware.memory.totalBytes)} of memory.`,
+    `The processor is ${name} (${cpu.physicalCores} core${cpu.physicalCores === 1 ? '' : 's'}${vector}) and there is ${gib(hardware.memory.totalBytes)} of memory.`,
   );
 
   // The backend selector already words each reason for a non-engineer, as a full sentence.
+  // The GPU attempt's reason repeats the first sentence when there is no usable CUDA; leave it out then.
   for (const attempt of backend.tried) {
-    if (!attempt.loaded) sentences.push(attempt.why.trim().replace(/([^.!?])$/, '$1.'));
+    if (attempt.loaded || (attempt.name === 'tensorflow-gpu' && !hardware.cuda.usable)) continue;
+    sentences.push(attempt.why.trim().replace(/([^.!?])$/, '$1.'));
   }
 
   if (estimate) {

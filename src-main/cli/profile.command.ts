@@ -1,0 +1,71 @@
+import { Command } from 'commander';
+import { SpaceNameSchema } from '../contract/search-config.js';
+import { selectBackend } from '../engine/backend/select-backend.js';
+import { detectHardware } from '../engine/hardware/detect.js';
+import { runMicroBench } from '../engine/hardware/micro-bench.js';
+import { buildProfile } from '../engine/hardware/profile.js';
+import { formatComparisonText, formatProfileText } from '../engine/hardware/profile-format.js';
+import { compareProfiles, listProfiles, saveProfile } from '../engine/hardware/profile-store.js';
+import { exitWithError, oneOf, UserFacingError } from './cli-errors.js';
+
+interface ProfileFlags {
+  json?: boolean;
+  bench: boolean;
+  save: boolean;
+  latencyTable?: string;
+}
+
+async function runProfile(flags: ProfileFlags): Promise<void> {
+  if (flags.latencyTable !== undefined) {
+    throw new UserFacingError(
+      `The per-op latency table (--latency-table ${flags.latencyTable}) is not available in this version of NAS Studio; run 'nas-studio profile' without it for the machine profile.`,
+    );
+  }
+  // Progress goes to stderr, so --json output on stdout stays parseable.
+  const say = (line: string): void => {
+    if (!flags.json) process.stderr.write(`${line}\n`);
+  };
+  say('Detecting hardware and starting TensorFlow.js…');
+  const [backend, hardware] = await Promise.all([selectBackend(), detectHardware()]);
+  let bench;
+  if (flags.bench) {
+    say(`Running micro-benchmarks on ${backend.name} (about 10 seconds)…`);
+    bench = await runMicroBench({ onMeasure: (m) => say(`  ${m.label}, ${m.shape}: ${m.value.toFixed(2)} ${m.unit}`) });
+  }
+  const profile = await buildProfile({ backend, hardware, bench });
+
+  let savedTo: string | undefined;
+  let earlier: Awaited<ReturnType<typeof listProfiles>>['profiles'][number] | undefined;
+  if (flags.save) {
+    const { profiles } = await listProfiles(profile.machineId);
+    earlier = profiles.filter((p) => p.profile.bench).pop();
+    savedTo = saveProfile(profile);
+  }
+
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(profile, null, 2)}\n`);
+    return;
+  }
+  process.stdout.write(`${formatProfileText(profile)}\n`);
+  if (earlier && profile.bench) {
+    process.stdout.write(`\n${formatComparisonText(compareProfiles(earlier.profile, profile), earlier.profile.createdAt)}\n`);
+  }
+  if (savedTo) process.stdout.write(`\nSaved to ${savedTo}\n`);
+}
+
+/** `nas-studio profile`: what this computer offers NAS Studio, measured. */
+export function profileCommand(): Command {
+  return new Command('profile')
+    .description('Show this computer\'s processor, memory, graphics, the TensorFlow.js backend in use and how fast it runs (micro-benchmarks).')
+    .option('--json', 'print the profile as JSON')
+    .option('--no-bench', 'skip the micro-benchmarks (they take about 10 seconds)')
+    .option('--no-save', 'do not save the profile under $NAS_STUDIO_HOME/profiles (default ~/.nas-studio)')
+    .option('--latency-table <space>', `per-op latency table of a search space (${SpaceNameSchema.options.join(', ')})`, oneOf('--latency-table', SpaceNameSchema.options))
+    .action(async (flags: ProfileFlags) => {
+      try {
+        await runProfile(flags);
+      } catch (error) {
+        exitWithError(error);
+      }
+    });
+}
