@@ -26,7 +26,7 @@ describe('export graph', () => {
   it('folds batch norm into the conv before it and fuses ReLU, keeps it after concat/add', () => {
     const graph = buildExportGraph(mnistLikeClassifier());
     const kinds = graph.ops.map((o) => o.kind);
-    expect(graph.ops.filter((o) => o.kind === 'scaleShift').map((o) => o.name)).toEqual(['cat_bn', 'hidden_bn']);
+    expect(graph.ops.filter((o) => o.kind === 'scaleShift').map((o) => o.name)).toEqual(['cat_bn+cat_relu', 'hidden_bn']);
     expect(kinds).not.toContain('relu');
     const stem = graph.ops.find((o) => o.name.startsWith('stem_conv'))!;
     expect(stem.name).toBe('stem_conv+stem_bn+stem_relu');
