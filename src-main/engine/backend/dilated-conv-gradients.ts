@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { conv2dFilterGrad, conv2dInputGrad, depthwiseFilterGrad, depthwiseInputGrad } from './conv-grad-math.js';
 import { convGeometry, type ConvAttrs } from './conv-geometry.js';
+import { patchDepthwiseLayerDilation } from './depthwise-layer-dilation.js';
 import { tfPrims } from './tf-prims.js';
 
 /**
@@ -39,18 +40,24 @@ function dilatedGradConfig(kernelName: 'Conv2D' | 'DepthwiseConv2dNative', origi
   };
 }
 
-let registered = false;
+// tfjs's registries are process-wide; the marker keeps registration single even if this module loads twice.
+const REGISTERED = Symbol.for('nas-studio.backend.dilated-conv-gradients');
 
-/** Replaces the Conv2D and DepthwiseConv2dNative gradients for every backend (idempotent). */
+/**
+ * Replaces the Conv2D and DepthwiseConv2dNative gradients for every backend, and makes
+ * tf.layers.conv2d / depthwiseConv2d with dilationRate > 1 trainable (idempotent).
+ */
 export function registerDilatedConvGradients(): void {
-  if (registered) return;
+  const marker = globalThis as { [REGISTERED]?: boolean };
+  if (marker[REGISTERED]) return;
   for (const name of ['Conv2D', 'DepthwiseConv2dNative'] as const) {
     const original = tf.getGradient(name);
     if (original === undefined) throw new Error(`tfjs has no gradient for ${name} to extend (src-main/engine/backend/dilated-conv-gradients.ts)`);
     tf.registerGradient(dilatedGradConfig(name, original));
   }
   routeDilatedFusedConvsThroughPlainOps();
-  registered = true;
+  patchDepthwiseLayerDilation();
+  marker[REGISTERED] = true;
 }
 
 type FusedConvArgs = Parameters<typeof tf.fused.conv2d>[0];
@@ -65,7 +72,7 @@ function applyBiasAndActivation(y: tf.Tensor4D, a: FusedConvArgs | FusedDepthwis
     case 'elu': out = tf.elu(out); break;
     case 'sigmoid': out = tf.sigmoid(out); break;
     case 'leakyrelu': out = tf.leakyRelu(out, a.leakyreluAlpha); break;
-    case 'prelu': out = tf.prelu(out, a.preluActivationWeights as tf.Tensor); break;
+    case 'prelu': out = tf.prelu(out, a.preluActivationWeights as tf.Tensor) as tf.Tensor4D; break;
     default: throw new Error(`Fused conv activation ${String(a.activation)} is not supported with dilations (src-main/engine/backend/dilated-conv-gradients.ts)`);
   }
   return out;

@@ -1,12 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { conv2dFilterGrad, conv2dInputGrad, depthwiseFilterGrad, depthwiseInputGrad } from './conv-grad-math.js';
 import { convGeometry, type ConvAttrs } from './conv-geometry.js';
+import { maxPoolGradKernel } from './wasm-pool-grad.js';
 import { wasmPrims, type DisposingBackend } from './wasm-prims.js';
 
 /**
  * Gradient kernels for tfjs-backend-wasm 4.22, computed with its fast (XNNPACK) forward convolutions.
  * wasm lacks Conv2DBackpropFilter and both depthwise backprops, and its own Conv2DBackpropInput is
- * a slow direct loop; these replace them.
+ * a slow direct loop; these replace them. Its MaxPoolGrad gives wrong results (see wasm-pool-grad.ts).
  */
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
@@ -16,13 +17,19 @@ const REPLACED = [
   'Conv2DBackpropInput',
   'DepthwiseConv2dNativeBackpropFilter',
   'DepthwiseConv2dNativeBackpropInput',
+  'MaxPoolGrad',
 ] as const;
 
-/** The wasm kernels we replaced, kept so tests and benchmarks can compare against them. */
-export const originalWasmKernels = new Map<string, tf.KernelConfig>();
+/**
+ * The wasm kernels we replaced, kept so tests and benchmarks can compare against them. Held on
+ * globalThis because tfjs's kernel registry is process-wide even when this module is loaded twice.
+ */
+const ORIGINALS_KEY = Symbol.for('nas-studio.backend.original-wasm-kernels');
+const globalStore = globalThis as { [ORIGINALS_KEY]?: Map<string, tf.KernelConfig> };
+export const originalWasmKernels: ReadonlyMap<string, tf.KernelConfig> = (globalStore[ORIGINALS_KEY] ??= new Map());
 
 function args(a: KernelArgs) {
-  return { inputs: a.inputs, attrs: (a.attrs ?? {}) as unknown as ConvAttrs & { filterShape: number[]; inputShape: number[] }, P: wasmPrims(a.backend as unknown as DisposingBackend) };
+  return { inputs: a.inputs as Record<string, tf.TensorInfo>, attrs: (a.attrs ?? {}) as unknown as ConvAttrs & { filterShape: number[]; inputShape: number[] }, P: wasmPrims(a.backend as unknown as DisposingBackend) };
 }
 
 const kernelFuncs: Record<(typeof REPLACED)[number], tf.KernelFunc> = {
@@ -50,20 +57,21 @@ const kernelFuncs: Record<(typeof REPLACED)[number], tf.KernelFunc> = {
     const g = convGeometry('DepthwiseConv2dNativeBackpropInput', attrs.inputShape, filter.shape, attrs, true);
     return depthwiseInputGrad(P, dy, filter, attrs.inputShape, g);
   },
+  MaxPoolGrad: maxPoolGradKernel,
 };
 
-let registered = false;
+const OURS = Symbol.for('nas-studio.backend.wasm-grad-kernel');
 
-/** Registers the gradient kernels on the wasm backend (idempotent). */
+/** Registers the gradient kernels on the wasm backend (idempotent, also across module reloads). */
 export function registerWasmGradientKernels(): void {
-  if (registered) return;
+  const originals = globalStore[ORIGINALS_KEY] as Map<string, tf.KernelConfig>;
   for (const name of REPLACED) {
     const existing = tf.getKernel(name, 'wasm');
+    if (existing !== undefined && OURS in existing) continue;
     if (existing !== undefined) {
-      originalWasmKernels.set(name, existing);
+      originals.set(name, existing);
       tf.unregisterKernel(name, 'wasm');
     }
-    tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: kernelFuncs[name] });
+    tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: kernelFuncs[name], [OURS]: true } as tf.KernelConfig);
   }
-  registered = true;
 }
