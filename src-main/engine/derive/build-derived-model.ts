@@ -20,6 +20,8 @@ type Pair = [number, number];
 export interface DerivedModelOptions extends MacroOptions {
   /** Dropout rate before the classifier (0 or unset: no Dropout layer; exporters treat it as identity). */
   dropout?: number;
+  /** Seeds every kernel initializer (layer by layer), so the same genotype, options and seed build the same weights. */
+  seed?: number;
 }
 
 /** Op names of every space, reduced to a kind and a kernel size: "sep_conv_3x3" and "sep_conv_3" alike. */
@@ -43,8 +45,18 @@ function parseOp(op: string): OpSpec {
 /** Layer factory: one place for geometry (2-D or height-1 windows) and for readable, unique names. */
 class Layers {
   private readonly used = new Set<string>();
+  private initCount = 0;
 
-  constructor(private readonly har: boolean) {}
+  constructor(
+    private readonly har: boolean,
+    private readonly seed?: number,
+  ) {}
+
+  /** Glorot uniform (the tf.layers default), seeded per layer when the model has a seed. */
+  init(): ReturnType<typeof tf.initializers.glorotUniform> | undefined {
+    if (this.seed === undefined) return undefined;
+    return tf.initializers.glorotUniform({ seed: this.seed * 7919 + this.initCount++ });
+  }
 
   kernel(k: number): Pair {
     return this.har ? [1, k] : [k, k];
@@ -78,6 +90,7 @@ class Layers {
         padding: 'same',
         dilationRate: opts.dilation ?? 1,
         useBias: opts.useBias ?? false,
+        kernelInitializer: this.init(),
         name: this.name(name),
       })
       .apply(x) as Sym;
@@ -85,7 +98,7 @@ class Layers {
 
   depthwise(x: Sym, k: number, stride: number, name: string, dilation = 1): Sym {
     return tf.layers
-      .depthwiseConv2d({ kernelSize: this.kernel(k), strides: this.stride(stride), padding: 'same', dilationRate: dilation, useBias: false, name: this.name(name) })
+      .depthwiseConv2d({ kernelSize: this.kernel(k), strides: this.stride(stride), padding: 'same', dilationRate: dilation, useBias: false, depthwiseInitializer: this.init(), name: this.name(name) })
       .apply(x) as Sym;
   }
 
@@ -296,7 +309,7 @@ export function buildDerivedModel(genotype: Genotype, task: Task, options: Deriv
   const har = task.kind === 'har' || task.dims === 1;
   if (denoise && options.stemStride !== 1) throw new Error('Derived model: denoising keeps the resolution, so stemStride must be 1');
   const macro: DerivedModelOptions = { ...options, reductions: denoise ? false : options.reductions };
-  const L = new Layers(har);
+  const L = new Layers(har, options.seed);
 
   const input = tf.input({ shape: task.inputShape, name: 'input' });
   // A [T, C] window becomes the [1, T, C] image every HAR model works on.
@@ -315,7 +328,7 @@ export function buildDerivedModel(genotype: Genotype, task: Task, options: Deriv
   } else {
     let y = tf.layers.globalAveragePooling2d({ name: 'head_gap' }).apply(features) as Sym;
     if (options.dropout && options.dropout > 0) y = tf.layers.dropout({ rate: options.dropout, name: 'head_dropout' }).apply(y) as Sym;
-    output = tf.layers.dense({ units: task.numClasses, name: 'head_logits' }).apply(y) as Sym;
+    output = tf.layers.dense({ units: task.numClasses, kernelInitializer: L.init(), name: 'head_logits' }).apply(y) as Sym;
   }
   return tf.model({ inputs: input, outputs: output, name: `derived_${genotype.format}` });
 }
