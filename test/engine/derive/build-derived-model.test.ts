@@ -207,6 +207,17 @@ describe('countParams', () => {
     });
   });
 
+  it('DARTS_V2 at the paper\'s CIFAR-10 size (C=36, 20 cells) has the 3,349,342 parameters quark0/darts train.py logs', () => {
+    // "param size = 3.349342MB" (no auxiliary head); the paper's table rounds it to 3.3M
+    const model = buildDerivedModel(parseGenotype(fixture('darts-v2.txt')), classificationTask([32, 32, 3], 10), {
+      ...base,
+      channels: 36,
+      cells: 20,
+      stemMultiplier: 3,
+    });
+    withModel(model, (m) => expect(countParams(m)).toBe(3_349_342));
+  });
+
   it('one-node DARTS cell with parameter-free ops: 68', () => {
     // stem 3·3·1·2 = 18 + BN 4; pre0 and pre1 1×1 2→2 = 4 + BN 4 each; dense 2·10+10 = 30
     const g = parseGenotype("Genotype(normal=[('skip_connect', 0), ('max_pool_3x3', 1)], normal_concat=[2], reduce=[('skip_connect', 0), ('avg_pool_3x3', 1)], reduce_concat=[2])");
