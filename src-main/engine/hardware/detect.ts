@@ -40,7 +40,8 @@ export function simdFromFlags(flags: string, arch: string): { simd: SimdFeature[
   const avx512Flags = [...set].filter((flag) => flag.startsWith('avx512')).sort();
   const simd: SimdFeature[] = [];
   if (set.has('sse4_2')) simd.push('sse4.2');
-  if (set.has('avx')) simd.push('avx');
+  // macOS spells AVX as "AVX1.0".
+  if (set.has('avx') || set.has('avx1_0')) simd.push('avx');
   if (set.has('avx2')) simd.push('avx2');
   if (set.has('fma')) simd.push('fma');
   if (avx512Flags.length > 0) simd.push('avx512');
