@@ -1,0 +1,107 @@
+import * as tf from '@tensorflow/tfjs';
+import type { CellType, EdgeInstance, EdgeWeights } from '../supernet/supernet.types.js';
+import { gumbelSoftmax, rowArgmax, straightThrough } from './sampling.js';
+import type { Alphas, Strategy, StrategyContext, SupernetInfo } from './strategy.types.js';
+
+/** Latency of one primitive on one edge instance, in ms (the hardware profile's table plugs in here). */
+export type LatencyLookup = (primitive: string, edge: EdgeInstance) => number;
+
+export interface FbnetOptions {
+  latencyOf: LatencyLookup;
+  /** Target latency in the lookup's unit (ms). */
+  targetMs: number;
+  /** Weight of the latency term. */
+  latencyWeight?: number;
+  /**
+   * 'multiplicative': loss · (1 + w·log(E[lat] / target)) — the FBNet/MnasNet form, scale-free in the
+   * loss; 'additive': loss + w · E[lat] / target.
+   */
+  mode?: 'multiplicative' | 'additive';
+  /** Hard (straight-through) samples instead of soft Gumbel-softmax weights. */
+  hard?: boolean;
+  /** FBNet's temperature: tau0 · decay^epoch. */
+  tau0?: number;
+  tauDecay?: number;
+}
+
+export function fbnetTau(epoch: number, tau0 = 5, decay = 0.956): number {
+  return tau0 * decay ** epoch;
+}
+
+/**
+ * FBNet: Gumbel-softmax edge weights plus a latency term. Expected latency is
+ * Σ_cells Σ_edges Σ_ops softmax(α)·latency[op] (the deterministic distribution, not the noisy sample, so
+ * the term has no sampling variance); summed over every cell instance sharing the cell type's alphas.
+ */
+export function fbnetStrategy(options: FbnetOptions): Strategy {
+  const { latencyOf, targetMs, latencyWeight = 0.2, mode = 'multiplicative', hard = false, tau0 = 5, tauDecay = 0.956 } = options;
+  if (!(targetMs > 0)) throw new Error(`FBNet: the latency target must be positive, got ${targetMs}`);
+  const tables = new Map<CellType, Float32Array>();
+  let shape: [number, number] = [0, 0];
+
+  const expected = (alphas: Alphas): tf.Scalar => {
+    if (tables.size === 0) throw new Error('FBNet: attach(supernet) must run before the latency term is used');
+    const terms = (Object.entries(alphas) as [CellType, tf.Tensor2D][]).map(([type, alpha]) =>
+      tf.sum(tf.mul(tf.softmax(alpha), tf.tensor2d(tables.get(type) as Float32Array, shape))),
+    );
+    return (terms.length === 1 ? terms[0] : tf.addN(terms)) as tf.Scalar;
+  };
+
+  return {
+    name: 'fbnet',
+    trainsAlphas: true,
+    attach(supernet: SupernetInfo): void {
+      shape = [supernet.edgeNames.length, supernet.primitives.length];
+      for (const type of supernet.cellTypes) tables.set(type, new Float32Array(shape[0] * shape[1]));
+      for (const edge of supernet.edgeInstances()) {
+        const table = tables.get(edge.cellType) as Float32Array;
+        supernet.primitives.forEach((p, k) => {
+          const ms = latencyOf(p, edge);
+          if (!Number.isFinite(ms) || ms < 0) throw new Error(`FBNet: the latency table gave ${ms} for ${p} on edge ${edge.edge} of cell ${edge.cellIndex}`);
+          table[edge.row * shape[1] + k] += ms;
+        });
+      }
+    },
+    edgeWeights(alphas: Alphas, ctx: StrategyContext): EdgeWeights {
+      const out: EdgeWeights = {};
+      for (const [type, alpha] of Object.entries(alphas) as [CellType, tf.Tensor2D][]) {
+        if (!ctx.training) {
+          out[type] = tf.softmax(alpha) as tf.Tensor2D;
+          continue;
+        }
+        const { soft, noisy } = gumbelSoftmax(alpha, fbnetTau(ctx.epoch, tau0, tauDecay), ctx.rng);
+        out[type] = hard ? straightThrough(soft, rowArgmax(noisy, alpha.shape[0], alpha.shape[1])) : soft;
+      }
+      return out;
+    },
+    extraLoss(taskLoss: tf.Scalar, alphas: Alphas): tf.Scalar {
+      const ratio = tf.div(expected(alphas), targetMs);
+      if (mode === 'additive') return tf.mul(ratio, latencyWeight);
+      return tf.mul(taskLoss, tf.mul(tf.log(ratio), latencyWeight));
+    },
+    expectedLatencyMs: (alphas: Alphas) => tf.tidy(() => expected(alphas).dataSync()[0]),
+  };
+}
+
+/**
+ * A stand-in latency until a measured table is available: multiply-accumulates of the op on the edge,
+ * at `macsPerMs` (a rough 1 GMAC/s default). Pools and skips cost one pass over the input.
+ */
+export function macLatencyLookup(macsPerMs = 1e6): LatencyLookup {
+  return (primitive, edge) => {
+    const out = Math.ceil(edge.height / (edge.height > 1 ? edge.stride : 1)) * Math.ceil(edge.width / edge.stride);
+    const pixels = out * edge.cIn;
+    if (primitive === 'none') return 0;
+    const k = Number(/(\d+)(?:x\d+)?$/.exec(primitive.replace(/_e\d+$/, ''))?.[1] ?? 1);
+    const kk = edge.height > 1 ? k * k : k;
+    let macs: number;
+    if (primitive.startsWith('sep_conv')) macs = 2 * pixels * (kk + edge.cOut);
+    else if (primitive.startsWith('dil_conv')) macs = pixels * (kk + edge.cOut);
+    else if (primitive.startsWith('conv') || primitive.startsWith('nor_conv')) macs = pixels * kk * edge.cOut;
+    else if (primitive.startsWith('ir_')) {
+      const e = Number(/_e(\d+)$/.exec(primitive)?.[1] ?? 1);
+      macs = pixels * e * (edge.cIn + kk + edge.cOut);
+    } else macs = pixels * (primitive.includes('pool') ? 9 : 1);
+    return macs / macsPerMs;
+  };
+}

@@ -1,0 +1,41 @@
+import * as tf from '@tensorflow/tfjs';
+import type { EdgeWeights } from '../supernet/supernet.types.js';
+import { gumbelSoftmax, rowArgmax, straightThrough } from './sampling.js';
+import type { Alphas, Strategy, StrategyContext } from './strategy.types.js';
+
+export interface GdasOptions {
+  tauMax?: number;
+  tauMin?: number;
+}
+
+/** GDAS's temperature: linear from tauMax at the first epoch to tauMin at the last. */
+export function gdasTau(epoch: number, epochs: number, tauMax = 10, tauMin = 0.1): number {
+  if (epochs <= 1) return tauMax;
+  return tauMax - ((tauMax - tauMin) * Math.min(epoch, epochs - 1)) / (epochs - 1);
+}
+
+/**
+ * GDAS: per edge, a hard Gumbel-softmax sample. The forward pass sees a one-hot row, so the supernet
+ * computes one op per edge; the straight-through estimator gives the alphas softmax((α+g)/τ)'s gradient.
+ * When not training, the argmax of the alphas (no noise).
+ */
+export function gdasStrategy(options: GdasOptions = {}): Strategy {
+  const { tauMax = 10, tauMin = 0.1 } = options;
+  return {
+    name: 'gdas',
+    trainsAlphas: true,
+    edgeWeights(alphas: Alphas, ctx: StrategyContext): EdgeWeights {
+      const out: EdgeWeights = {};
+      for (const [type, alpha] of Object.entries(alphas) as [keyof Alphas, tf.Tensor2D][]) {
+        const [rows, cols] = alpha.shape;
+        if (!ctx.training) {
+          out[type] = straightThrough(tf.softmax(alpha) as tf.Tensor2D, rowArgmax(alpha.dataSync(), rows, cols));
+          continue;
+        }
+        const { soft, noisy } = gumbelSoftmax(alpha, gdasTau(ctx.epoch, ctx.epochs, tauMax, tauMin), ctx.rng);
+        out[type] = straightThrough(soft, rowArgmax(noisy, rows, cols));
+      }
+      return out;
+    },
+  };
+}
