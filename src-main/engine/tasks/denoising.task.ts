@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
+import { applyNoise, type NoiseModel } from '../data/noise.js';
 import type { Task } from './task.types.js';
-import { addNoise, checkNoise, type NoiseSpec } from './image-noise.js';
 
-export type { NoiseSpec } from './image-noise.js';
+export type { NoiseModel } from '../data/noise.js';
 
 /** PSNR cap for a perfect reconstruction: MSE floor 1e-10 → 100 dB (same as metrics.ts). */
 const MIN_MSE = 1e-10;
@@ -16,18 +16,26 @@ export function batchPsnr(output: tf.Tensor, target: tf.Tensor): tf.Scalar {
   });
 }
 
+/** Rejects a setting that would make the task meaningless (no noise) before any training starts. */
+function checkNoise(noise: NoiseModel): void {
+  if (noise.kind === 'gaussian' && noise.sigma !== undefined && !(noise.sigma > 0))
+    throw new Error(`denoising: Gaussian sigma must be > 0 (0–255 scale), got ${noise.sigma}`);
+  if (noise.kind === 'salt-pepper' && noise.amount !== undefined && !(noise.amount > 0 && noise.amount <= 1))
+    throw new Error(`denoising: salt-and-pepper amount must be in (0, 1], got ${noise.amount}`);
+}
+
 /**
- * Image denoising: the batch's clean images are the target, a seeded noisy copy is the input; the
- * model (residual, output = input + predicted residual) is trained with MSE and scored by PSNR.
+ * Image denoising: the batch's clean images are the target, a seeded noisy copy (data/noise.ts) is the
+ * input; the model (output = input + predicted residual) is trained with MSE and scored by PSNR.
  */
-export function denoisingTask(inputShape: number[], noise: NoiseSpec): Task {
+export function denoisingTask(inputShape: number[], noise: NoiseModel): Task {
   checkNoise(noise);
   return {
     kind: 'denoising',
     dims: 2,
     inputShape,
     numClasses: 0,
-    makeBatch: (x, _y, seed) => ({ input: addNoise(x, noise, seed), target: tf.clone(x) }),
+    makeBatch: (x, _y, seed) => ({ input: applyNoise(x, noise, seed), target: tf.clone(x) }),
     loss: (output, target) => tf.losses.meanSquaredError(target, output) as tf.Scalar,
     batchScore: batchPsnr,
     scoreName: 'psnr',

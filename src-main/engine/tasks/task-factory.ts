@@ -1,18 +1,15 @@
 import type { ArrayDataset } from '../data/dataset.types.js';
 import { classificationTask } from './classification.task.js';
-import { denoisingTask, type NoiseSpec } from './denoising.task.js';
+import { denoisingTask, type NoiseModel } from './denoising.task.js';
 import { computeChannelStats, harTask } from './har.task.js';
 import type { Task, TaskKind } from './task.types.js';
 
 export interface TaskDatasetInfo {
   /** The training split: sample shape and classes come from it; HAR standardisation statistics too. */
   train: ArrayDataset;
-  /** Denoising noise (default Gaussian sigma 25 on the 0–255 scale). */
+  /** Denoising noise (default Gaussian sigma 25 on the 0–255 scale, DnCNN's usual setting). */
   noise?: { kind: 'gaussian' | 'salt-pepper'; sigma?: number; amount?: number };
 }
-
-/** DnCNN's usual setting, and the search config's default. */
-const DEFAULT_NOISE: NoiseSpec = { kind: 'gaussian', sigma: 25 };
 
 /** Builds the task for a kind from the training split it will learn from. */
 export function createTask(kind: TaskKind, info: TaskDatasetInfo): Task {
@@ -23,12 +20,8 @@ export function createTask(kind: TaskKind, info: TaskDatasetInfo): Task {
       return classificationTask(sample, info.train.classes.length);
     case 'denoising': {
       if (sample.length !== 3) throw new Error(`${info.train.name}: denoising needs images [H, W, C], got samples ${sample.join('×')}`);
-      const n = info.noise;
-      const noise: NoiseSpec = !n
-        ? DEFAULT_NOISE
-        : n.kind === 'gaussian'
-          ? { kind: 'gaussian', sigma: n.sigma ?? 25 }
-          : { kind: 'salt-pepper', amount: n.amount ?? 0.1 };
+      const n = info.noise ?? { kind: 'gaussian' };
+      const noise: NoiseModel = n.kind === 'gaussian' ? { kind: 'gaussian', sigma: n.sigma } : { kind: 'salt-pepper', amount: n.amount };
       return denoisingTask(sample, noise);
     }
     case 'har': {

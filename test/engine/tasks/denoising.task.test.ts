@@ -58,7 +58,7 @@ describe('denoisingTask', () => {
   });
 
   it('rejects a bad noise setting', () => {
-    expect(() => denoisingTask([8, 8, 1], { kind: 'salt-pepper', amount: 2 })).toThrow(/amount must be in \[0, 1\]/);
+    expect(() => denoisingTask([8, 8, 1], { kind: 'salt-pepper', amount: 2 })).toThrow(/amount must be in \(0, 1\]/);
     expect(() => denoisingTask([8, 8, 1], { kind: 'gaussian', sigma: 0 })).toThrow(/sigma must be > 0/);
   });
 });
