@@ -80,6 +80,18 @@ export interface ExportReport {
   metricBefore?: number;
   metricAfterInt8?: number;
   exports: ExportReportEntry[];
+  /** Added by export: peak live activations of one int8 inference. */
+  peakActivationBytesInt8?: number;
+  /** Added by export: parameters after batch-norm folding, as deployed. */
+  deployedParams?: number;
+  /** Added by export: per (fused) layer output shape, parameters and MACs. */
+  layers?: { name: string; kind: string; outputShape: number[]; params: number; macs: number }[];
+  /** Added by export: int8 model input/output quantisation, real = scale * (q - zeroPoint). */
+  int8Io?: { input: { scale: number; zeroPoint: number }; output: { scale: number; zeroPoint: number } };
+  /** Added by export: TFLite Micro tensor arena estimate (bytes). */
+  tensorArenaBytes?: number;
+  /** Added by export: name of the metric in metricBefore / metricAfterInt8. */
+  metricName?: string;
 }
 
 /** Response type of each invoke channel. */

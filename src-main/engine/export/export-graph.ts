@@ -192,7 +192,7 @@ export function buildExportGraph(model: tf.LayersModel): ExportGraph {
         const gamma = cfg.scale ? weights[k++] : undefined;
         const beta = cfg.center ? weights[k++] : undefined;
         const mean = weights[k++];
-        const variance = weights[k++];
+        const variance = weights[k];
         const eps = cfg.epsilon as number;
         const scale = new Float32Array(mean.length);
         const shift = new Float32Array(mean.length);
