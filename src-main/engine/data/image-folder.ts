@@ -1,5 +1,5 @@
 import { open, readdir, readFile, stat } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
+import { basename, extname, join, resolve } from 'node:path';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import type { ArrayDataset, DataIssue, ValidationReport } from './dataset.types.js';
@@ -271,7 +271,7 @@ export async function loadImageFolder(root: string, options: ImageFolderOptions 
     for (let i = 0, q = 0; i < x.length; i++, q += 3) x[i] = 0.299 * rgb[q] + 0.587 * rgb[q + 1] + 0.114 * rgb[q + 2];
   }
   const dataset: ArrayDataset = {
-    name: basename(root),
+    name: basename(resolve(root)),
     x,
     xShape: [n, outH, outW, channels],
     y: Int32Array.from(candidates, (c) => c.classIndex),

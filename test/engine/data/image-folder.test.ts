@@ -42,7 +42,8 @@ afterEach(() => vi.restoreAllMocks());
 
 describe('loadImageFolder', () => {
   it('loads class subfolders of PNG and JPEG of mixed sizes, resized, gray when every image is gray', async () => {
-    const { dataset, report } = await loadImageFolder(images, { size: 16 });
+    const { dataset, report } = await loadImageFolder(`${images}/`, { size: 16 });
+    expect(dataset.name).toBe('images');
     expect(dataset.classes).toEqual(['disc', 'frame', 'stripes']);
     expect(dataset.xShape).toEqual([12, 16, 16, 1]);
     expect([...dataset.y]).toEqual([0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2]);
