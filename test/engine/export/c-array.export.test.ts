@@ -1,0 +1,47 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { exportCArray, tensorArenaBytes, verifyCArrayWithGpp } from '../../../src-main/engine/export/c-array.export.js';
+import { buildExportGraph } from '../../../src-main/engine/export/export-graph.js';
+import { peakActivationBytes } from '../../../src-main/engine/export/model-report.js';
+import { exportTflite } from '../../../src-main/engine/export/tflite.export.js';
+import { denoiser, harModel, mnistLikeClassifier, sampleInputs } from './export-fixtures.js';
+
+describe('C array export', () => {
+  const dirs: string[] = [];
+  afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+
+  for (const [name, make] of [['mnist', mnistLikeClassifier], ['denoiser', denoiser], ['har', harModel]] as const) {
+    it(`${name}: model_data.cc compiles with g++ and holds exactly the int8 .tflite bytes`, async () => {
+      const model = make();
+      const graph = buildExportGraph(model);
+      const calibration = sampleInputs(model, 32, 11);
+      const int8 = exportTflite(model, { graph, quantize: 'int8', calibration });
+      const c = exportCArray(int8.bytes, graph);
+      expect(c.source).toContain('alignas(16) const unsigned char g_model_data[] = {');
+      expect(c.source).toContain(`const unsigned int g_model_data_len = ${int8.bytes.length};`);
+      expect(c.header).toContain(`#define G_MODEL_DATA_TENSOR_ARENA_SIZE ${c.arenaBytes}`);
+      expect(c.arenaBytes).toBeGreaterThanOrEqual(peakActivationBytes(graph, 1));
+      expect(c.arenaBytes % 16).toBe(0);
+      const dir = await mkdtemp(join(tmpdir(), 'carray-'));
+      dirs.push(dir);
+      await writeFile(join(dir, 'model_data.h'), c.header);
+      await writeFile(join(dir, 'model_data.cc'), c.source);
+      expect(await verifyCArrayWithGpp(dir, int8.bytes)).toBeNull();
+      // the check notices a mismatch
+      const other = int8.bytes.slice();
+      other[other.length - 1] ^= 0xff;
+      expect(await verifyCArrayWithGpp(dir, other)).toMatch(/differs/);
+      calibration.dispose();
+      model.dispose();
+    });
+  }
+
+  it('arena estimate follows the documented formula', () => {
+    const graph = buildExportGraph(harModel());
+    const channels = graph.ops.reduce((n, o) => n + ('bias' in o ? o.bias.length : 0), 0);
+    const raw = Math.ceil(1.25 * peakActivationBytes(graph, 1)) + 64 * graph.tensors.size + 128 * graph.ops.length + 8 * channels + 2048;
+    expect(tensorArenaBytes(graph)).toBe(Math.ceil(raw / 16) * 16);
+  });
+});
