@@ -123,6 +123,11 @@ export function summarise(hardware: HardwareInfo, backend: BackendReport, bench?
 
 /** HardwareInfo + the backend in use + optional benchmarks, with an id and a plain-language summary. */
 export async function buildProfile(options: BuildProfileOptions): Promise<MachineProfile> {
+  if (typeof options?.backend?.name !== 'string' || !Array.isArray(options.backend.tried)) {
+    throw new TypeError(
+      'buildProfile (src-main/engine/hardware/profile.ts) needs { backend: BackendReport } from selectBackend(); hosts that want a saved or fresh profile call getMachineProfile({ refresh }) in machine-profile.ts.',
+    );
+  }
   const hardware = options.hardware ?? (await detectHardware());
   const backend: BackendReport = { ...options.backend, ...wasmFeatures(options.backend) };
   return {

@@ -109,3 +109,9 @@ describe('buildProfile', () => {
     expect(profile.summary).toContain('plain JavaScript');
   });
 });
+
+describe('buildProfile input', () => {
+  it('names the file and the expected argument when called without a backend report', async () => {
+    await expect(buildProfile({} as never)).rejects.toThrow(/profile\.ts\) needs \{ backend: BackendReport \}/);
+  });
+});
