@@ -44,12 +44,13 @@ export function harTask(windowLength: number, channels: number, numClasses: numb
     dims: 1,
     inputShape,
     numClasses,
-    makeBatch: (x, y) => {
-      const batch = x.shape[0];
-      let input = x.reshape([batch, 1, windowLength, channels]);
-      if (stats) input = input.sub(tf.tensor1d(stats.mean)).div(tf.tensor1d(stats.std));
-      return { input, target: tf.oneHot(tf.cast(y, 'int32'), numClasses) };
-    },
+    // tidy: only input and target outlive the call, even when the caller is not inside a tidy
+    makeBatch: (x, y) =>
+      tf.tidy(() => {
+        let input = x.reshape([x.shape[0], 1, windowLength, channels]);
+        if (stats) input = input.sub(tf.tensor1d(stats.mean)).div(tf.tensor1d(stats.std));
+        return { input, target: tf.oneHot(tf.cast(y, 'int32'), numClasses) };
+      }),
     loss: (logits, oneHot) => tf.losses.softmaxCrossEntropy(oneHot, logits) as tf.Scalar,
     batchScore: (logits, oneHot) => tf.mean(tf.cast(tf.equal(tf.argMax(logits, -1), tf.argMax(oneHot, -1)), 'float32')) as tf.Scalar,
     scoreName: 'accuracy',

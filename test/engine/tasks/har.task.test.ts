@@ -26,7 +26,9 @@ describe('harTask', () => {
     expect(task.kind).toBe('har');
     const x = tf.tensor3d([[[1, 10], [3, 15], [5, 20], [-1, 5]]]);
     const y = tf.tensor1d([2], 'int32');
+    const before = tf.memory().numTensors;
     const { input, target } = task.makeBatch(x, y, 0);
+    expect(tf.memory().numTensors).toBe(before + 2); // nothing but the two results
     expect(input.shape).toEqual([1, 1, 4, 2]);
     expect(Array.from(input.dataSync())).toEqual([0, 0, 1, 1, 2, 2, -1, -1]);
     expect(Array.from(target.dataSync())).toEqual([0, 0, 1]);
