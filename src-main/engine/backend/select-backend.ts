@@ -69,6 +69,7 @@ async function pick(options: SelectBackendOptions): Promise<BackendReport> {
     if (!outcome.loaded) continue;
     registerDilatedConvGradients();
     if (name === 'wasm') registerWasmGradientKernels();
+    silenceCpuBackendAdvert();
     chosen = name;
     const report: BackendReport = { name, tried };
     if (outcome.simd !== undefined) report.simd = outcome.simd;
@@ -79,6 +80,15 @@ async function pick(options: SelectBackendOptions): Promise<BackendReport> {
   throw new Error(forced
     ? `${ENV_VAR}=${forced} was requested but that backend could not start (src-main/engine/backend/select-backend.ts): ${reasons}`
     : `No TensorFlow.js backend could start (src-main/engine/backend/select-backend.ts): ${reasons}`);
+}
+
+/**
+ * On its first tensor the cpu backend prints "install our node backend" to the console; the report
+ * above already says why native TensorFlow is not used, so the banner would only confuse users.
+ */
+function silenceCpuBackendAdvert(): void {
+  const cpu = tf.findBackend('cpu') as { firstUse?: boolean } | null;
+  if (cpu && 'firstUse' in cpu) cpu.firstUse = false;
 }
 
 async function tryBackend(name: BackendName): Promise<Outcome> {

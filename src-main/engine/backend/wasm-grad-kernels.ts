@@ -1,13 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { conv2dFilterGrad, conv2dInputGrad, depthwiseFilterGrad, depthwiseInputGrad } from './conv-grad-math.js';
+import { depthwiseFilterGradLoop } from './wasm-depthwise-filter-grad.js';
+import type { HeapBackend } from './wasm-heap.js';
 import { convGeometry, type ConvAttrs } from './conv-geometry.js';
 import { maxPoolGradKernel } from './wasm-pool-grad.js';
 import { wasmPrims, type DisposingBackend } from './wasm-prims.js';
 
 /**
- * Gradient kernels for tfjs-backend-wasm 4.22, computed with its fast (XNNPACK) forward convolutions.
- * wasm lacks Conv2DBackpropFilter and both depthwise backprops, and its own Conv2DBackpropInput is
- * a slow direct loop; these replace them. Its MaxPoolGrad gives wrong results (see wasm-pool-grad.ts).
+ * Gradient kernels for tfjs-backend-wasm 4.22, computed with its fast (XNNPACK) forward convolutions
+ * where that is fastest, else as plain loops over the wasm heap. wasm lacks Conv2DBackpropFilter and
+ * both depthwise backprops, its own Conv2DBackpropInput is a slow direct loop, and its MaxPoolGrad
+ * gives wrong results (see wasm-pool-grad.ts); these replace them.
  */
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
@@ -32,6 +35,14 @@ function args(a: KernelArgs) {
   return { inputs: a.inputs as Record<string, tf.TensorInfo>, attrs: (a.attrs ?? {}) as unknown as ConvAttrs & { filterShape: number[]; inputShape: number[] }, P: wasmPrims(a.backend as unknown as DisposingBackend) };
 }
 
+/** The depthwise filter gradient composed of wasm kernels (per-sample depthwise conv + sum); benchmarked against the loop. */
+export const depthwiseFilterGradByKernels: tf.KernelFunc = (a) => {
+  const { inputs, attrs, P } = args(a);
+  const { x, dy } = inputs;
+  const g = convGeometry('DepthwiseConv2dNativeBackpropFilter', x.shape, attrs.filterShape, attrs, true);
+  return depthwiseFilterGrad(P, x, dy, g);
+};
+
 const kernelFuncs: Record<(typeof REPLACED)[number], tf.KernelFunc> = {
   Conv2DBackpropFilter: (a) => {
     const { inputs, attrs, P } = args(a);
@@ -46,10 +57,10 @@ const kernelFuncs: Record<(typeof REPLACED)[number], tf.KernelFunc> = {
     return conv2dInputGrad(P, dy, filter, attrs.inputShape, g);
   },
   DepthwiseConv2dNativeBackpropFilter: (a) => {
-    const { inputs, attrs, P } = args(a);
+    const { inputs, attrs } = args(a);
     const { x, dy } = inputs;
     const g = convGeometry('DepthwiseConv2dNativeBackpropFilter', x.shape, attrs.filterShape, attrs, true);
-    return depthwiseFilterGrad(P, x, dy, g);
+    return depthwiseFilterGradLoop(a.backend as unknown as HeapBackend, x, dy, g);
   },
   DepthwiseConv2dNativeBackpropInput: (a) => {
     const { inputs, attrs, P } = args(a);

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import type { HeapBackend } from './wasm-heap.js';
 
 /**
  * MaxPoolGrad for wasm as a plain loop over the wasm heap. tfjs-backend-wasm 4.22's own MaxPoolGrad
@@ -6,11 +7,6 @@ import * as tf from '@tensorflow/tfjs';
  * which silently corrupts every network with max pooling.
  * Ties go to the first maximum in row-major window order, as on the cpu backend.
  */
-
-interface HeapBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): tf.TypedArray;
-}
 
 interface PoolAttrs {
   filterSize: number | [number, number];

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../../src-main/engine/backend/select-backend.js';
-import { originalWasmKernels } from '../../../src-main/engine/backend/wasm-grad-kernels.js';
+import { depthwiseFilterGradByKernels, originalWasmKernels } from '../../../src-main/engine/backend/wasm-grad-kernels.js';
 import { Rng } from '../../../src-main/engine/util/rng.js';
 import { randomArray, relativeError, runOn } from './backend-test-utils.js';
 
@@ -116,6 +116,29 @@ describe('wasm gradient kernels match the cpu backend', () => {
       expect(errors[0]).toBeLessThan(TOLERANCE);
       expect(errors[1]).toBeLessThan(TOLERANCE);
     });
+
+  it.each([
+    [1, 'same', 1], [2, 'valid', 1], [1, 'same', 2], [1, 'valid', 2],
+  ] as const)('depthwise filter grad: the heap loop and the kernel composition agree (stride %i, %s, dilation %i)', async (stride, pad, dilation) => {
+    await tf.setBackend('wasm');
+    const rng = new Rng(77);
+    const x = tf.tensor4d(randomArray(rng, [3, 9, 9, 5]), [3, 9, 9, 5]);
+    const y = tf.depthwiseConv2d(x, tf.ones([3, 3, 5, 1]) as tf.Tensor4D, stride, pad, 'NHWC', dilation);
+    const dy = tf.tensor(randomArray(rng, y.shape), y.shape);
+    const attrs = { strides: stride, pad, dilations: dilation, filterShape: [3, 3, 5, 1] } as unknown as tf.NamedAttrMap;
+    const run = (fn: tf.KernelFunc) => {
+      const info = fn({ inputs: { x, dy }, backend: tf.backend(), attrs }) as tf.TensorInfo;
+      const values = tf.backend().readSync(info.dataId) as Float32Array;
+      tf.backend().disposeData(info.dataId);
+      return { values: Float32Array.from(values), shape: info.shape };
+    };
+    const loop = run(tf.getKernel('DepthwiseConv2dNativeBackpropFilter', 'wasm')!.kernelFunc);
+    const composed = run(depthwiseFilterGradByKernels);
+    expect(loop.shape).toEqual([3, 3, 5, 1]);
+    expect(composed.shape).toEqual(loop.shape);
+    expect(relativeError(composed.values, loop.values)).toBeLessThan(TOLERANCE);
+    tf.dispose([x, y, dy]);
+  });
 
   it('frees every intermediate (engine tensors and raw wasm buffers)', async () => {
     await tf.setBackend('wasm');
