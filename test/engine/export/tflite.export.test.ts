@@ -37,7 +37,9 @@ describe.skipIf(skipReason !== '')('TFLite export, run by the TFLite interpreter
       const int8 = exportTflite(c.model, { graph, quantize: 'int8', calibration });
       calibration.dispose();
       const x = sampleInputs(c.model, 40, 202);
-      const want = tf.tidy(() => (c.model.predict(x) as tf.Tensor).arraySync() as unknown[]).map((s) => [s].flat(4) as number[]);
+      const predicted = c.model.predict(x) as tf.Tensor;
+      const want = (predicted.arraySync() as unknown[]).map((s) => [s].flat(4) as number[]);
+      predicted.dispose();
       const samples = (x.arraySync() as unknown[]).map((s) => [s].flat(4) as number[]);
       x.dispose();
       runs.push({ bytes: float.bytes, inputShape: float.inputShape, inputDtype: 'float32', samples });
