@@ -103,6 +103,15 @@ function requireChannelsLast(cfg: Cfg, layerName: string): void {
   }
 }
 
+/**
+ * tfjs-layers 4.22 DepthwiseConv2D ignores dilationRate (its call passes null) unless the backend's
+ * patch (engine/backend/depthwise-layer-dilation.ts) is installed on the layer class. Export what tfjs
+ * computes: the configured dilation when patched, else 1.
+ */
+function depthwiseHonoursDilation(layer: tf.layers.Layer): boolean {
+  return Boolean((Object.getPrototypeOf(layer) as Record<symbol, unknown>)[Symbol.for('nas-studio.backend.depthwise-layer-dilation')]);
+}
+
 /** Reads a tf.LayersModel into the export graph, then folds batch norm and fuses ReLUs. */
 export function buildExportGraph(model: tf.LayersModel): ExportGraph {
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {
@@ -165,8 +174,7 @@ export function buildExportGraph(model: tf.LayersModel): ExportGraph {
           kernelShape,
           bias,
           strides: pair(cfg.strides ?? 1, `strides of ${layer.name}`),
-          // tfjs-layers 4.22 DepthwiseConv2D ignores dilationRate (its call passes null): export what it computes.
-          dilation: depthwise ? ([1, 1] as [number, number]) : pair(cfg.dilationRate ?? 1, `dilationRate of ${layer.name}`),
+          dilation: depthwise && !depthwiseHonoursDilation(layer) ? ([1, 1] as [number, number]) : pair(cfg.dilationRate ?? 1, `dilationRate of ${layer.name}`),
           padding: cfg.padding as Padding,
           activation: 'linear' as FusedActivation,
         };
