@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendAttempt, BackendName, BackendReport } from './backend.types.js';
+import { registerBatchNormGradient } from './batch-norm-gradient.js';
 import { registerDilatedConvGradients } from './dilated-conv-gradients.js';
 import { registerWasmGradientKernels } from './wasm-grad-kernels.js';
 
@@ -68,6 +69,7 @@ async function pick(options: SelectBackendOptions): Promise<BackendReport> {
     tried.push({ name, loaded: outcome.loaded, why: outcome.why });
     if (!outcome.loaded) continue;
     registerDilatedConvGradients();
+    registerBatchNormGradient();
     if (name === 'wasm') registerWasmGradientKernels();
     silenceCpuBackendAdvert();
     chosen = name;
