@@ -9,6 +9,8 @@ export interface HostClient {
   onLog(listener: (message: LogMessage) => void): () => void;
   /** Answers every pending request with an error (the host went away). */
   failPending(name: string, message: string): void;
+  /** The host is gone for good: fails what is pending and answers every later request with this error. */
+  close(name: string, message: string): void;
   readonly pendingCount: number;
   dispose(): void;
 }
@@ -18,6 +20,7 @@ export function createHostClient(endpoint: ClientEndpoint): HostClient {
   const pending = new Map<number, (reply: InvokeReply<InvokeChannel>) => void>();
   const eventListeners = new Set<(channel: EventChannel, payload: unknown) => void>();
   const logListeners = new Set<(message: LogMessage) => void>();
+  let closedWith: { name: string; message: string } | undefined;
 
   const detach = endpoint.onMessage((message) => {
     if (!isHostMessage(message)) return;
@@ -35,6 +38,7 @@ export function createHostClient(endpoint: ClientEndpoint): HostClient {
 
   return {
     invoke<C extends InvokeChannel>(channel: C, request: unknown): Promise<InvokeReply<C>> {
+      if (closedWith) return Promise.resolve(errorReply(closedWith.name, closedWith.message));
       const id = ++seq;
       return new Promise<InvokeReply<C>>((resolve) => {
         pending.set(id, resolve as (reply: InvokeReply<InvokeChannel>) => void);
@@ -59,6 +63,11 @@ export function createHostClient(endpoint: ClientEndpoint): HostClient {
       const settles = [...pending.values()];
       pending.clear();
       for (const settle of settles) settle(errorReply(name, message));
+    },
+    close(name, message) {
+      closedWith = { name, message };
+      this.failPending(name, message);
+      this.dispose();
     },
     get pendingCount() {
       return pending.size;

@@ -24,7 +24,7 @@ export function startWorkerEngine(settings: { runsDir: string; version: string; 
     client.failPending('EngineCrashed', `The engine worker failed: ${error.message}`);
   });
   worker.on('exit', (code) => {
-    client.failPending('EngineCrashed', `The engine worker exited (code ${code})`);
+    client.close('EngineCrashed', `The engine worker exited (code ${code})`);
     for (const listener of exitListeners) listener(code);
   });
   return {

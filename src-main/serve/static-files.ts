@@ -20,6 +20,10 @@ const CONTENT_TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
+export function contentTypeOf(file: string): string {
+  return CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+}
+
 /** Resolves a URL path inside `root`, or undefined when it would leave it (../, encoded or not). */
 export function resolveInside(root: string, urlPath: string): string | undefined {
   let decoded: string;
@@ -60,8 +64,7 @@ export async function sendStatic(root: string, urlPath: string, response: Server
     response.end('Not found\n');
     return;
   }
-  const type = CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
-  response.writeHead(200, { 'Content-Type': type, 'Cache-Control': file === index ? 'no-store' : 'no-cache' });
+  response.writeHead(200, { 'Content-Type': contentTypeOf(file), 'Cache-Control': file === index ? 'no-store' : 'no-cache' });
   if (headOnly) {
     response.end();
     return;

@@ -21,10 +21,30 @@ export function serveSocketUrl(location: { protocol: string; host: string; searc
 }
 
 /**
+ * contextBridge carries only an Error's message, so the preload sends the name inside it as
+ * "[Name] message"; this puts it back, so callers can test error.name in both modes.
+ */
+export function restoreErrorName(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const match = /^\[(\w+)\] ([\s\S]*)$/.exec(error.message);
+  if (!match) return error;
+  const restored = new Error(match[2]);
+  restored.name = match[1] ?? 'Error';
+  return restored;
+}
+
+function overBridge(bridge: NasStudioApi): NasStudioApi {
+  return {
+    invoke: (channel, request) => bridge.invoke(channel, request).catch((error: unknown) => Promise.reject(restoreErrorName(error))),
+    on: (channel, listener) => bridge.on(channel, listener),
+  };
+}
+
+/**
  * The one way the renderer reaches the engine: the preload's bridge in Electron, else the serve
  * mode's WebSocket. Every call returns the same client.
  */
 export function createClient(): NasStudioApi {
-  shared ??= window.nasStudio ?? createWebSocketClient({ url: serveSocketUrl(window.location) });
+  shared ??= window.nasStudio ? overBridge(window.nasStudio) : createWebSocketClient({ url: serveSocketUrl(window.location) });
   return shared;
 }
