@@ -140,6 +140,17 @@ function buildOptions(b: flatbuffers.Builder, fields: OptionField[]): flatbuffer
 /** Serialises the model; operator codes are collected from the operators. */
 export function writeTfliteModel(spec: TfliteModelSpec): Uint8Array {
   const b = new flatbuffers.Builder(1 << 16);
+  // Identical vectors and quantisation tables are written once and shared (flatbuffers allows several
+  // references to one object): per-channel zero points, shapes and repeated activation parameters.
+  const shared = new Map<string, flatbuffers.Offset>();
+  const once = (key: string, make: () => flatbuffers.Offset): flatbuffers.Offset => {
+    let o = shared.get(key);
+    if (o === undefined) {
+      o = make();
+      shared.set(key, o);
+    }
+    return o;
+  };
   // Force every field to be written, defaults included, so readers never depend on defaults.
   b.forceDefaults(true);
 
@@ -161,16 +172,21 @@ export function writeTfliteModel(spec: TfliteModelSpec): Uint8Array {
 
   const tensorOffsets = spec.tensors.map((t) => {
     const name = b.createString(t.name);
-    const shape = intVector(b, t.shape);
+    const shape = once(`shape:${t.shape.join(',')}`, () => intVector(b, t.shape));
     let quant = 0;
     if (t.quant) {
-      const scale = floatVector(b, t.quant.scale);
-      const zp = longVector(b, t.quant.zeroPoint);
-      b.startObject(7);
-      b.addFieldOffset(QUANT.scale, scale, 0);
-      b.addFieldOffset(QUANT.zero_point, zp, 0);
-      b.addFieldInt32(QUANT.quantized_dimension, t.quant.quantizedDimension ?? 0, 0);
-      quant = b.endObject();
+      const q = t.quant;
+      const scaleKey = `scale:${q.scale.join(',')}`;
+      const zpKey = `zp:${q.zeroPoint.join(',')}`;
+      quant = once(`quant:${scaleKey}|${zpKey}|${q.quantizedDimension ?? 0}`, () => {
+        const scale = once(scaleKey, () => floatVector(b, q.scale));
+        const zp = once(zpKey, () => longVector(b, q.zeroPoint));
+        b.startObject(7);
+        b.addFieldOffset(QUANT.scale, scale, 0);
+        b.addFieldOffset(QUANT.zero_point, zp, 0);
+        b.addFieldInt32(QUANT.quantized_dimension, q.quantizedDimension ?? 0, 0);
+        return b.endObject();
+      });
     }
     b.startObject(5);
     b.addFieldOffset(TENSOR.shape, shape, 0);
