@@ -10,8 +10,9 @@ import { tfPrims } from './tf-prims.js';
  * with forward convolutions as tf ops, and hand dilation 1 to the original gradient unchanged.
  */
 
-const isOne = (v: number | number[] | undefined): boolean =>
-  v === undefined || (Array.isArray(v) ? v.every((d) => d === 1) : v === 1);
+// tf.layers passes dilations: null for an undilated conv.
+const isOne = (v: number | number[] | null | undefined): boolean =>
+  v == null || (Array.isArray(v) ? v.every((d) => d === 1) : v === 1);
 
 function dilatedGradConfig(kernelName: 'Conv2D' | 'DepthwiseConv2dNative', original: tf.GradConfig): tf.GradConfig {
   const depthwise = kernelName === 'DepthwiseConv2dNative';
