@@ -60,7 +60,7 @@ const kernelFuncs: Record<(typeof REPLACED)[number], tf.KernelFunc> = {
     const { inputs, attrs } = args(a);
     const { x, dy } = inputs;
     const g = convGeometry('DepthwiseConv2dNativeBackpropFilter', x.shape, attrs.filterShape, attrs, true);
-    return depthwiseFilterGradLoop(a.backend as unknown as HeapBackend, x, dy, g);
+    return depthwiseFilterGradLoop(a.backend as unknown as HeapBackend & DisposingBackend, x, dy, g);
   },
   DepthwiseConv2dNativeBackpropInput: (a) => {
     const { inputs, attrs, P } = args(a);
