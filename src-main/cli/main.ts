@@ -1,5 +1,7 @@
 import { Command } from 'commander';
+import { profileCommand } from './profile.command.js';
 import { searchCommand } from './search.command.js';
+import { serveCommand } from './serve.command.js';
 
 /** `nas-studio <command>`: each command lives in its own file and is added here. */
 const program = new Command('nas-studio')
@@ -9,5 +11,7 @@ const program = new Command('nas-studio')
   .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
 
 program.addCommand(searchCommand());
+program.addCommand(profileCommand());
+program.addCommand(serveCommand());
 
 await program.parseAsync(process.argv);

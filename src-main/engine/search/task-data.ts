@@ -3,7 +3,7 @@ import type { ArrayDataset, ValidationReport } from '../data/dataset.types.js';
 import { loadHar } from '../data/har/load-har.js';
 import { splitBySubject } from '../data/har/split-by-subject.js';
 import { generateSyntheticHar } from '../data/har/synthetic-har.js';
-import { loadUserImages } from '../data/image-folder.js';
+import { loadUserImages } from '../data/user-images.js';
 import { loadMnist } from '../data/mnist.js';
 import { holdOut } from '../data/split.js';
 import { createTask } from '../tasks/task-factory.js';
@@ -26,15 +26,15 @@ const USER_TEST_FRACTION = 0.2;
 /** Built-in synthetic HAR: 30 simulated people like UCI HAR's 30 volunteers. */
 const SYNTHETIC_HAR = { subjects: 30, windowsPerActivity: 40 } as const;
 
-function loadImages(config: ResolvedSearchConfig): Omit<TaskData, 'task'> {
+async function loadImages(config: ResolvedSearchConfig): Promise<Omit<TaskData, 'task'>> {
   if (config.data.kind === 'builtin') {
     if (config.data.name !== 'mnist') throw new Error(`The built-in set '${config.data.name}' holds sensor windows, not images: use --data mnist or a folder.`);
     const { train, test } = loadMnist();
     return { train, test, dataset: 'mnist' };
   }
-  const { dataset, report } = loadUserImages(config.data.path, { skipBadFiles: config.skipBadFiles });
-  const { train, test } = holdOut(dataset, USER_TEST_FRACTION, config.seed);
-  return { train, test, dataset: config.data.path, report };
+  const loaded = await loadUserImages(config.data.path, { skipBadFiles: config.skipBadFiles });
+  const { train, test } = loaded.test ? { train: loaded.dataset, test: loaded.test } : holdOut(loaded.dataset, USER_TEST_FRACTION, config.seed);
+  return { train, test, dataset: config.data.path, report: loaded.report };
 }
 
 function loadSensorWindows(config: ResolvedSearchConfig): Omit<TaskData, 'task'> {
@@ -50,8 +50,8 @@ function loadSensorWindows(config: ResolvedSearchConfig): Omit<TaskData, 'task'>
 }
 
 /** Loads the data a config names and builds the matching task. */
-export function loadTaskData(config: ResolvedSearchConfig): TaskData {
-  const data = config.task === 'har' ? loadSensorWindows(config) : loadImages(config);
+export async function loadTaskData(config: ResolvedSearchConfig): Promise<TaskData> {
+  const data = config.task === 'har' ? loadSensorWindows(config) : await loadImages(config);
   const task = createTask(config.task, { train: data.train, noise: config.noise });
   return { ...data, task };
 }

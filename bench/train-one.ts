@@ -1,0 +1,80 @@
+/**
+ * One measurement for bench/train.bench.ts, in its own process (a tfjs backend is per process):
+ *   tsx bench/train-one.ts <small_cnn|supernet> <batch> <replicas> <steps>
+ * with NAS_STUDIO_BACKEND choosing the backend. Prints one JSON line.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from '../src-main/engine/backend/select-backend.js';
+import type { ArrayDataset } from '../src-main/engine/data/dataset.types.js';
+import { DataParallel } from '../src-main/engine/parallel/data-parallel.js';
+import { supernetReplicaSpec, type SupernetReplicaOptions } from '../src-main/engine/search/supernet.replica.js';
+import { Rng } from '../src-main/engine/util/rng.js';
+
+const [net, batchArg, replicasArg, stepsArg] = process.argv.slice(2);
+const batch = Number(batchArg);
+const replicas = Number(replicasArg);
+const steps = Number(stepsArg);
+const WARMUP = 2;
+
+function randomDigits(n: number): ArrayDataset {
+  const rng = new Rng(1);
+  return {
+    name: 'random 28×28',
+    x: Float32Array.from({ length: n * 784 }, () => rng.next()),
+    xShape: [n, 28, 28, 1],
+    y: Int32Array.from({ length: n }, () => rng.int(10)),
+    classes: [...'0123456789'],
+  };
+}
+
+/** The Compute issue's DARTS supernet: 8 primitives, C=8, stem 16, 4 cells (reductions at 1/3, 2/3), 4 nodes. */
+const SUPERNET: SupernetReplicaOptions = {
+  space: 'darts',
+  nodes: 4,
+  task: 'classification',
+  strategy: 'darts',
+  channels: 8,
+  cells: 4,
+  stemMultiplier: 2,
+  stemStride: 1,
+  seed: 1,
+  weightLearningRate: 1e-3,
+  alphaLearningRate: 3e-4,
+  alphaWeightDecay: 1e-3,
+  gradClip: 5,
+};
+
+const SPECS: Record<string, { module: string; options: unknown; data: string }> = {
+  small_cnn: { module: new URL('./models/small-cnn.replica.ts', import.meta.url).href, options: { learningRate: 1e-3 }, data: 'train' },
+  supernet: { ...supernetReplicaSpec(SUPERNET), data: 'weight' },
+};
+
+const backend = await selectBackend();
+const digits = randomDigits(batch);
+const spec = SPECS[net];
+const { parallel, warning } = await DataParallel.create(spec, { train: digits, weight: digits, arch: digits }, replicas);
+const indices = Int32Array.from({ length: batch }, (_, i) => i);
+const ctx = (step: number) => ({ step, epoch: 1, epochs: 1, totalSteps: steps + WARMUP, seed: 1 });
+for (let s = 0; s < WARMUP; s++) await parallel.step('weights', spec.data, indices, ctx(s));
+const tensorsBefore = tf.memory().numTensors;
+const started = performance.now();
+for (let s = 0; s < steps; s++) await parallel.step('weights', spec.data, indices, ctx(WARMUP + s));
+const seconds = (performance.now() - started) / 1000;
+const tensorsAfter = tf.memory().numTensors;
+const wasm = (tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm;
+console.log(
+  JSON.stringify({
+    net,
+    backend: backend.name,
+    batch,
+    threads: parallel.replicas,
+    img_s: (batch * steps) / seconds,
+    step_ms: (seconds * 1000) / steps,
+    peak_rss_mb: process.resourceUsage().maxRSS / 1024,
+    wasm_heap_mb: wasm ? wasm.HEAPU8.buffer.byteLength / 2 ** 20 : null,
+    tensors_flat: tensorsBefore === tensorsAfter,
+    warning: warning ?? null,
+  }),
+);
+await parallel.close();
+process.exit(0);
