@@ -49,7 +49,7 @@ export const runSearch: RunSearch = async (input: SearchConfigInput, options: Ru
   try {
     mkdirSync(runDir, { recursive: true });
   } catch (error) {
-    throw new Error(`${runDir}: cannot create the run folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`);
+    throw new Error(`${runDir}: cannot create the run folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`, { cause: error });
   }
   writeJsonAtomic(path.join(runDir, 'config.json'), config);
   const emit = eventSink(runDir, options);
