@@ -40,3 +40,24 @@ describe('export graph', () => {
     expect(() => buildExportGraph(tf.model({ inputs: input, outputs: out }))).toThrow(/"odd".*tanh/);
   });
 });
+
+describe('export graph of a tf.sequential model', () => {
+  it('reads layers the same way as a functional model', () => {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 3, kernelSize: 3, padding: 'same' }),
+        tf.layers.batchNormalization(),
+        tf.layers.reLU(),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 2, activation: 'softmax' }),
+      ],
+    });
+    const graph = buildExportGraph(model);
+    expect(graph.ops.map((o) => o.kind)).toEqual(['conv2d', 'reshape', 'dense', 'softmax']);
+    const x = tf.randomUniform([2, 8, 8, 1]);
+    const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(model.predict(x) as tf.Tensor, runExportGraph(graph, x)))).dataSync()[0]);
+    expect(diff).toBeLessThan(1e-5);
+    x.dispose();
+    model.dispose();
+  });
+});
