@@ -43,7 +43,7 @@ function parseOp(op: string): OpSpec {
 }
 
 /** Layer factory: one place for geometry (2-D or height-1 windows) and for readable, unique names. */
-class Layers {
+export class Layers {
   private readonly used = new Set<string>();
   private initCount = 0;
 
@@ -130,7 +130,7 @@ class Layers {
 }
 
 /** DARTS FactorizedReduce: ReLU, two stride-2 1×1 convs (on x and on x shifted by a pixel), concat, BN. */
-function factorizedReduce(L: Layers, x: Sym, cOut: number, name: string): Sym {
+export function factorizedReduce(L: Layers, x: Sym, cOut: number, name: string): Sym {
   const r = L.relu(x, `${name}_relu`);
   const half = Math.floor(cOut / 2);
   const a = L.conv(r, half, 1, 2, `${name}_conv1`);
@@ -138,12 +138,12 @@ function factorizedReduce(L: Layers, x: Sym, cOut: number, name: string): Sym {
   return L.bn(L.concat([a, b], `${name}_concat`), `${name}_bn`);
 }
 
-function reluConvBn(L: Layers, x: Sym, cOut: number, k: number, stride: number, name: string): Sym {
+export function reluConvBn(L: Layers, x: Sym, cOut: number, k: number, stride: number, name: string): Sym {
   return L.bn(L.conv(L.relu(x, `${name}_relu`), cOut, k, stride, `${name}_conv`), `${name}_bn`);
 }
 
 /** One candidate op on C channels; null for "none" (a zero contribution). */
-function applyOp(L: Layers, x: Sym, op: string, c: number, stride: number, name: string): Sym | null {
+export function applyOp(L: Layers, x: Sym, op: string, c: number, stride: number, name: string): Sym | null {
   const spec = parseOp(op);
   switch (spec.kind) {
     case 'none':
@@ -234,7 +234,7 @@ function nb201Cell(L: Layers, x: Sym, g: Nb201Genotype, c: number, p: string): S
 }
 
 /** NB201 ResNet basic block with stride 2: ReLU-Conv3×3(s2)-BN, ReLU-Conv3×3-BN, plus AvgPool2-Conv1×1 shortcut. */
-function resReduceBlock(L: Layers, x: Sym, cOut: number, p: string): Sym {
+export function resReduceBlock(L: Layers, x: Sym, cOut: number, p: string): Sym {
   const a = reluConvBn(L, x, cOut, 3, 2, `${p}_conv_a`);
   const b = reluConvBn(L, a, cOut, 3, 1, `${p}_conv_b`);
   const short = L.conv(L.pool(x, 'avg', 2, 2, `${p}_shortcut_pool`), cOut, 1, 1, `${p}_shortcut_conv`);
@@ -253,7 +253,7 @@ function buildNb201(L: Layers, x: Sym, g: Nb201Genotype, options: DerivedModelOp
 }
 
 /** MobileNetV2 inverted residual: [1×1 expand-BN-ReLU], k×k depthwise-BN-ReLU, 1×1 project-BN, residual add. */
-function invertedResidual(L: Layers, x: Sym, cIn: number, cOut: number, k: number, expand: number, stride: number, p: string): Sym {
+export function invertedResidual(L: Layers, x: Sym, cIn: number, cOut: number, k: number, expand: number, stride: number, p: string): Sym {
   let y = x;
   if (expand !== 1) y = L.relu(L.bn(L.conv(y, cIn * expand, 1, 1, `${p}_expand`), `${p}_expand_bn`), `${p}_expand_relu`);
   y = L.relu(L.bn(L.depthwise(y, k, stride, `${p}_dw`), `${p}_dw_bn`), `${p}_dw_relu`);
