@@ -51,7 +51,17 @@ export class MixedOp {
    * `row` is this edge's [1, P] weights; `active` the ops to compute (from activeOps). Returns null when
    * nothing contributes, so node sums can skip the edge (a zero tensor would cost launches for nothing).
    */
-  apply(input: EdgeInput, row: tf.Tensor2D, active: number[], training: boolean): tf.Tensor4D | null {
+  apply(input: EdgeInput, row: tf.Tensor2D, active: number[], training: boolean, auxiliarySkip = 0): tf.Tensor4D | null {
+    const y = this.mixedOutput(input, row, active, training);
+    // DARTS-: an auxiliary β·x on every stride-1 edge takes the role skip_connect would otherwise win.
+    if (auxiliarySkip > 0 && this.stride === 1 && input.x.shape[3] === this.channels && (!y || y.shape[3] === this.channels)) {
+      const skip = tf.mul(input.x, auxiliarySkip) as tf.Tensor4D;
+      return y ? (tf.add(y, skip) as tf.Tensor4D) : skip;
+    }
+    return y;
+  }
+
+  private mixedOutput(input: EdgeInput, row: tf.Tensor2D, active: number[], training: boolean): tf.Tensor4D | null {
     if (this.partialChannels === 1) return this.weightedSum(input, row, active, training);
     const { part, rest } = input.partial(this.opChannels);
     if (active.length === 0) return null;

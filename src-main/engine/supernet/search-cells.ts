@@ -23,7 +23,7 @@ function sum(parts: tf.Tensor4D[]): tf.Tensor4D | null {
 }
 
 /** Runs the mixed ops of one node's incoming edges. */
-function nodeSum(cell: SearchCell, node: number, inputs: (EdgeInput | null)[], w: CellWeights, training: boolean): tf.Tensor4D | null {
+function nodeSum(cell: SearchCell, node: number, inputs: (EdgeInput | null)[], w: CellWeights, training: boolean, auxiliarySkip: number): tf.Tensor4D | null {
   const parts: tf.Tensor4D[] = [];
   cell.edges.forEach((edge, row) => {
     if (edge.to !== node) return;
@@ -31,8 +31,8 @@ function nodeSum(cell: SearchCell, node: number, inputs: (EdgeInput | null)[], w
     if (!input) return;
     const mixed = cell.mixed[row];
     const active = mixed.activeOps(w.values, row * w.primitives);
-    if (active.length === 0) return;
-    const y = mixed.apply(input, w.rows[row], active, training);
+    if (active.length === 0 && !(auxiliarySkip > 0)) return;
+    const y = mixed.apply(input, w.rows[row], active, training, auxiliarySkip);
     if (y) parts.push(y);
   });
   return sum(parts);
@@ -70,13 +70,13 @@ export class DartsSearchCell implements SearchCell {
     return this.space.topology.edges;
   }
 
-  apply(s0: tf.Tensor4D, s1: tf.Tensor4D, w: CellWeights, training: boolean): tf.Tensor4D {
+  apply(s0: tf.Tensor4D, s1: tf.Tensor4D, w: CellWeights, training: boolean, auxiliarySkip = 0): tf.Tensor4D {
     const { inputs, steps } = this.space.topology;
     const dims = this.space.dims;
     const states: (tf.Tensor4D | null)[] = [this.pre0.apply(s0, training), this.pre1.apply(s1, training)];
     const edgeInputs: (EdgeInput | null)[] = states.map((s) => (s ? new EdgeInput(s, dims) : null));
     for (let node = inputs; node < inputs + steps; node++) {
-      const y = nodeSum(this, node, edgeInputs, w, training);
+      const y = nodeSum(this, node, edgeInputs, w, training, auxiliarySkip);
       states.push(y);
       edgeInputs.push(y ? new EdgeInput(y, dims) : null);
     }
@@ -111,12 +111,12 @@ export class Nb201SearchCell implements SearchCell {
     return this.space.topology.edges;
   }
 
-  apply(x: tf.Tensor4D, w: CellWeights, training: boolean): tf.Tensor4D {
+  apply(x: tf.Tensor4D, w: CellWeights, training: boolean, auxiliarySkip = 0): tf.Tensor4D {
     const { inputs, steps } = this.space.topology;
     const edgeInputs: (EdgeInput | null)[] = [new EdgeInput(x, this.space.dims)];
     let last: tf.Tensor4D | null = null;
     for (let node = inputs; node < inputs + steps; node++) {
-      last = nodeSum(this, node, edgeInputs, w, training);
+      last = nodeSum(this, node, edgeInputs, w, training, auxiliarySkip);
       edgeInputs.push(last ? new EdgeInput(last, this.space.dims) : null);
     }
     return last ?? tf.zerosLike(x);

@@ -8,6 +8,11 @@ import { Rng } from '../util/rng.js';
 import { ChainSearchBlock, DartsSearchCell, Nb201SearchCell, ResidualReduceBlock } from './search-cells.js';
 import type { CellType, CellWeights, EdgeInstance, EdgeWeights, SupernetOptions } from './supernet.types.js';
 
+export interface ForwardOptions {
+  /** DARTS-: weight of an auxiliary skip (β·x) added to every stride-1 edge; 0 or unset: none. */
+  auxiliarySkip?: number;
+}
+
 type Stage =
   | { kind: 'darts'; cell: DartsSearchCell }
   | { kind: 'nb201'; cell: Nb201SearchCell }
@@ -144,7 +149,8 @@ export class Supernet {
    * x: [B, ...task.inputShape] (a HAR batch [B, T, C] is viewed as [B, 1, T, C]). Ops whose edge weight is
    * exactly 0 are skipped, so the weights are read once per call (a tiny synchronous read).
    */
-  forward(x: tf.Tensor, edgeWeights: EdgeWeights, training: boolean): tf.Tensor {
+  forward(x: tf.Tensor, edgeWeights: EdgeWeights, training: boolean, options: ForwardOptions = {}): tf.Tensor {
+    const aux = options.auxiliarySkip ?? 0;
     const weights = {} as Record<CellType, CellWeights>;
     for (const type of this.cellTypes) weights[type] = this.cellWeights(type, edgeWeights[type]);
     const input = (x.rank === 3 ? tf.expandDims(x, 1) : x) as tf.Tensor4D;
@@ -155,13 +161,13 @@ export class Supernet {
     for (const stage of this.stages) {
       switch (stage.kind) {
         case 'darts': {
-          const out = stage.cell.apply(prev, y, weights[stage.cell.type], training);
+          const out = stage.cell.apply(prev, y, weights[stage.cell.type], training, aux);
           prev = y;
           y = out;
           break;
         }
         case 'nb201':
-          y = stage.cell.apply(y, weights.normal, training);
+          y = stage.cell.apply(y, weights.normal, training, aux);
           break;
         case 'resblock':
           y = stage.block.apply(y, training);

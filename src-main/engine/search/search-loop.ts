@@ -1,0 +1,272 @@
+import * as tf from '@tensorflow/tfjs';
+import { deriveGenotype } from '../derive/derive-genotype.js';
+import { formatGenotype } from '../space/genotype.js';
+import type { AlphaProbs } from '../space/space.types.js';
+import type { Alphas, EdgeWeightValues, StrategyContext } from '../strategy/strategy.types.js';
+import type { CellType, EdgeWeights } from '../supernet/supernet.types.js';
+import { Rng } from '../util/rng.js';
+import { batchTensors, cyclingBatches, epochBatches } from './batch-stream.js';
+import { auxiliarySkipBeta, betaDecayRegularizer, capSkips, normalSkipCount, skipLimit, type GuardOutcome } from './collapse-guard.js';
+import { Adam, MomentumSgd, type SearchOptimizer } from './optimizers.js';
+import { throwIfCancelled } from './run-control.js';
+import type { SearchLoopOptions, SearchLoopResult, SearchState } from './search-loop.types.js';
+
+export type { SearchLoopOptions, SearchLoopResult, SearchState } from './search-loop.types.js';
+
+/** Lets abort messages and timers run between steps: a resolved promise alone would not. */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+function checkFinite(value: number, which: string, step: number, epoch: number): void {
+  if (!Number.isFinite(value)) {
+    throw new Error(
+      `Search diverged at step ${step + 1} (epoch ${epoch + 1}): the ${which} loss is ${value}. ` +
+        'Lower the learning rate or the batch size, or check the data for NaN values.',
+    );
+  }
+}
+
+/** Global L2 norm of a gradient map with three heavy kernels (one concat) rather than two per variable. */
+function globalNorm(grads: tf.Tensor[]): tf.Scalar {
+  return tf.sqrt(tf.sum(tf.square(tf.concat(grads.map((g) => tf.reshape(g, [-1])))))) as tf.Scalar;
+}
+
+/**
+ * The bilevel search: per step an architecture step on an arch batch (Adam on the alphas), then a weight
+ * step on a weight batch (SGD momentum + cosine, or Adam, clipped), each in its own tidy. Emits 'step'
+ * (every step; the caller throttles), 'epoch' (alphas and genotype) and 'guard' events; honours the
+ * AbortSignal (RunCancelledError) and the PauseGate between steps; throws naming the step on NaN/Inf.
+ */
+export async function searchLoop(options: SearchLoopOptions): Promise<SearchLoopResult> {
+  const { supernet, strategy, task, weightData, archData, epochs, batchSize, seed, signal, pause, onEvent } = options;
+  if (!(Number.isInteger(epochs) && epochs > 0)) throw new Error(`search: epochs must be a positive integer, got ${epochs}`);
+  if (!(Number.isInteger(batchSize) && batchSize > 0)) throw new Error(`search: batch size must be a positive integer, got ${batchSize}`);
+  if (weightData.xShape[0] === 0) throw new Error(`search: the weight split "${weightData.name}" is empty`);
+  const space = supernet.options.space;
+  const guardMethod = strategy.trainsAlphas ? (options.guard ?? 'skip-count-early-stop') : 'none';
+  const gradClip = options.gradClip ?? 5;
+  const weightDecay = options.weightDecay ?? 3e-4;
+  const archWeightDecay = options.archWeightDecay ?? 1e-3;
+
+  const root = new Rng(seed);
+  const weightOrder = root.fork();
+  const archOrder = root.fork();
+  const sampling = root.fork();
+
+  strategy.attach?.(supernet);
+  const weightVars = supernet.weightVars();
+  const archVars = [...supernet.alphaVars(), ...(strategy.archVars?.() ?? [])];
+  const useAdam = options.weightOptimizer === 'adam';
+  const lrW = options.lrW ?? (useAdam ? 3e-3 : 0.025);
+  const lrWMin = options.lrWMin ?? 0.001;
+  const weightOptimizer: SearchOptimizer = useAdam ? new Adam(weightVars, lrW, 0.9, 0.999, weightDecay) : new MomentumSgd(weightVars, lrW, 0.9, weightDecay);
+  const archOptimizer: SearchOptimizer = new Adam(archVars, options.lrA ?? 3e-4, 0.5, 0.999, archWeightDecay);
+
+  const nWeight = weightData.xShape[0];
+  const stepsPerEpoch = Math.min(options.maxStepsPerEpoch ?? Number.POSITIVE_INFINITY, nWeight >= batchSize ? Math.floor(nWeight / batchSize) : 1);
+  const totalSteps = stepsPerEpoch * epochs;
+  const archStream = cyclingBatches(archData, batchSize, archOrder);
+
+  const alphaTensors = (): Alphas => {
+    const out: Alphas = {};
+    for (const type of supernet.cellTypes) out[type] = supernet.alphas[type] as unknown as tf.Tensor2D;
+    return out;
+  };
+  const forwardOptions = (step: number) => (guardMethod === 'darts-minus' ? { auxiliarySkip: auxiliarySkipBeta(step / totalSteps) } : {});
+
+  /** Architecture step: Adam on the alphas (and strategy variables), L2 folded into the gradient. */
+  const archStep = (indices: Int32Array, ctx: StrategyContext): { loss: number; score: number } =>
+    tf.tidy(() => {
+      const { input, target } = batchTensors(archData, indices, task, seed + 2 * ctx.step + 1);
+      const kept: tf.Tensor[] = [];
+      const { value, grads } = tf.variableGrads(() => {
+        const alphas = alphaTensors();
+        const out = supernet.forward(input, strategy.edgeWeights(alphas, ctx), true, forwardOptions(ctx.step));
+        const taskLoss = task.loss(out, target);
+        // Kept apart from the returned total (which may be taskLoss itself) so both can be disposed cleanly.
+        kept.push(tf.keep(tf.clone(taskLoss)), tf.keep(task.batchScore(out, target)));
+        let total: tf.Scalar = taskLoss;
+        if (strategy.regularizer) total = tf.add(total, strategy.regularizer(alphas, ctx));
+        if (strategy.extraLoss) total = tf.add(total, strategy.extraLoss(taskLoss, alphas, ctx));
+        if (guardMethod === 'beta-darts') total = tf.add(total, betaDecayRegularizer(alphas, ctx.epoch, ctx.epochs));
+        return total;
+      }, archVars);
+      const [loss, score] = kept.map((t) => t.dataSync()[0]);
+      const total = value.dataSync()[0];
+      tf.dispose(kept);
+      checkFinite(total, 'architecture', ctx.step, ctx.epoch);
+      archOptimizer.apply(grads);
+      return { loss, score };
+    });
+
+  /** Weight step: one forward/backward on the weights only, clipped to a global norm, L2, cosine lr. */
+  const weightStep = (indices: Int32Array, ctx: StrategyContext): { loss: number; score: number } =>
+    tf.tidy(() => {
+      const { input, target } = batchTensors(weightData, indices, task, seed + 2 * ctx.step);
+      const kept: tf.Tensor[] = [];
+      const { value, grads } = tf.variableGrads(() => {
+        const out = supernet.forward(input, strategy.edgeWeights(alphaTensors(), ctx), true, forwardOptions(ctx.step));
+        kept.push(tf.keep(task.batchScore(out, target)));
+        return task.loss(out, target);
+      }, weightVars);
+      const loss = value.dataSync()[0];
+      const score = kept[0].dataSync()[0];
+      tf.dispose(kept);
+      checkFinite(loss, 'weight', ctx.step, ctx.epoch);
+      const names = Object.keys(grads);
+      let scale = 1;
+      if (gradClip > 0) {
+        const norm = globalNorm(names.map((n) => grads[n])).dataSync()[0];
+        if (!Number.isFinite(norm)) checkFinite(norm, 'weight-gradient', ctx.step, ctx.epoch);
+        if (norm > gradClip) scale = gradClip / norm;
+      }
+      if (!useAdam) weightOptimizer.learningRate = lrWMin + 0.5 * (lrW - lrWMin) * (1 + Math.cos((Math.PI * ctx.step) / totalSteps));
+      weightOptimizer.apply(grads, scale);
+      return { loss, score };
+    });
+
+  const genotypeHistory: string[] = [];
+  const probsHistory: AlphaProbs[] = [];
+  let guard: GuardOutcome = { method: guardMethod, triggered: false };
+  if (!strategy.trainsAlphas) guard.message = 'random search trains no alphas, so there is nothing to collapse';
+  else if (guardMethod === 'darts-minus') guard.message = 'auxiliary skip on every stride-1 edge, decayed from 1 to 0 over the search (DARTS-)';
+  else if (guardMethod === 'beta-darts') guard.message = 'Beta-Decay regularisation of the alphas (β-DARTS)';
+  let kept: { probs: AlphaProbs; genotype: string } | undefined;
+  let step = 0;
+  let epochsRun = 0;
+  let images = 0;
+  const started = performance.now();
+  const state = (epoch: number): SearchState => ({
+    epoch,
+    step,
+    weightVars,
+    archVars,
+    weightOptimizer,
+    archOptimizer,
+    rngStates: { weightOrder: weightOrder.seedState, archOrder: archOrder.seedState, strategy: sampling.seedState },
+    genotypeHistory: [...genotypeHistory],
+  });
+
+  for (let epoch = 0; epoch < epochs && !kept; epoch++) {
+    let weightLoss = 0;
+    let weightScore = 0;
+    let archLoss = 0;
+    let archScore = 0;
+    const order = epochBatches(weightData, batchSize, weightOrder);
+    for (let s = 0; s < stepsPerEpoch; s++) {
+      await yieldToEventLoop();
+      if (pause) await pause.whenRunning(signal);
+      throwIfCancelled(signal);
+      const indices = order.next().value as Int32Array;
+      const ctx: StrategyContext = { step, epoch, epochs, rng: sampling, training: true };
+      if (strategy.trainsAlphas) {
+        const a = archStep(archStream.next().value as Int32Array, ctx);
+        archLoss += a.loss;
+        archScore += a.score;
+        images += batchSize;
+      }
+      const w = weightStep(indices, ctx);
+      weightLoss += w.loss;
+      weightScore += w.score;
+      images += indices.length;
+      step++;
+      const seconds = (performance.now() - started) / 1000;
+      onEvent?.({
+        type: 'step',
+        phase: 'search',
+        epoch,
+        epochs,
+        step: s,
+        stepsPerEpoch,
+        loss: w.loss,
+        score: w.score,
+        scoreName: task.scoreName,
+        etaSeconds: (seconds / step) * (totalSteps - step),
+        imagesPerSecond: images / Math.max(seconds, 1e-9),
+      });
+    }
+    epochsRun++;
+
+    const epochEvent = {
+      type: 'epoch' as const,
+      phase: 'search' as const,
+      epoch,
+      epochs,
+      trainLoss: weightLoss / stepsPerEpoch,
+      trainScore: weightScore / stepsPerEpoch,
+      ...(strategy.trainsAlphas ? { validLoss: archLoss / stepsPerEpoch, validScore: archScore / stepsPerEpoch } : {}),
+    };
+    if (strategy.trainsAlphas) {
+      const probs = strategy.derivationProbs?.(supernet) ?? supernet.alphaProbs();
+      const genotype = deriveGenotype(probs, space);
+      const text = formatGenotype(genotype);
+      genotypeHistory.push(text);
+      probsHistory.push(probs);
+      const latency = strategy.expectedLatencyMs?.(alphaTensors());
+      onEvent?.({ ...epochEvent, alphas: supernet.alphaProbs(), genotype: text, ...(latency !== undefined ? { expectedLatencyMs: latency } : {}) });
+      const limit = skipLimit(space);
+      if (guardMethod === 'skip-count-early-stop' && normalSkipCount(genotype) >= limit) {
+        if (epoch > 0) {
+          kept = { probs: probsHistory[epoch - 1], genotype: genotypeHistory[epoch - 1] };
+          guard = { method: guardMethod, triggered: true, message: `Stopped after epoch ${epoch + 1} of ${epochs}: the normal cell held ${normalSkipCount(genotype)} skip_connect (limit ${limit - 1}); kept the genotype of epoch ${epoch}.` };
+        } else {
+          const capped = capSkips(probs, space, limit);
+          kept = { probs: capped, genotype: formatGenotype(deriveGenotype(capped, space)) };
+          guard = { method: guardMethod, triggered: true, message: `Stopped after epoch 1 of ${epochs}: the normal cell held ${normalSkipCount(genotype)} skip_connect (limit ${limit - 1}); no earlier genotype, so the weakest skips were replaced by each edge's next-best op.` };
+        }
+        onEvent?.({ type: 'guard', message: guard.message as string });
+      }
+    } else {
+      onEvent?.(epochEvent);
+    }
+    await options.onEpochEnd?.(state(epoch));
+  }
+
+  let expectedLatencyMs: number | undefined;
+  if (!strategy.trainsAlphas) {
+    throwIfCancelled(signal);
+    kept = pickRandomCandidate(options, sampling, archOrder, forwardOptions(totalSteps));
+    genotypeHistory.push(kept.genotype);
+  } else {
+    if (!kept) kept = { probs: probsHistory[probsHistory.length - 1], genotype: genotypeHistory[genotypeHistory.length - 1] };
+    expectedLatencyMs = strategy.expectedLatencyMs?.(alphaTensors());
+  }
+  weightOptimizer.dispose();
+  archOptimizer.dispose();
+  return {
+    alphas: kept.probs,
+    genotype: kept.genotype,
+    genotypeHistory,
+    guard,
+    steps: step,
+    epochsRun,
+    ...(expectedLatencyMs !== undefined ? { expectedLatencyMs } : {}),
+  };
+}
+
+/** Random search: score sampled architectures with the shared weights on the same arch batches; keep the lowest loss. */
+function pickRandomCandidate(options: SearchLoopOptions, sampling: Rng, archOrder: Rng, forwardOptions: { auxiliarySkip?: number }): { probs: AlphaProbs; genotype: string } {
+  const { supernet, strategy, task, archData, batchSize, seed } = options;
+  const candidates = strategy.finalCandidates?.(options.randomCandidates ?? 10, sampling) ?? [];
+  if (candidates.length === 0) throw new Error(`search: strategy "${strategy.name}" trains no alphas and offers no candidates`);
+  const stream = cyclingBatches(archData, batchSize, archOrder);
+  const scoring = Array.from({ length: options.candidateBatches ?? 2 }, () => stream.next().value as Int32Array);
+  let best: { loss: number; candidate: EdgeWeightValues } | undefined;
+  for (const candidate of candidates) {
+    throwIfCancelled(options.signal);
+    const loss = tf.tidy(() => {
+      const weights: EdgeWeights = {};
+      for (const type of supernet.cellTypes) weights[type] = tf.tensor2d(candidate[type] as number[][]);
+      let sum = 0;
+      scoring.forEach((indices, i) => {
+        const { input, target } = batchTensors(archData, indices, task, seed + 7 * i);
+        sum += task.loss(supernet.forward(input, weights, true, forwardOptions), target).dataSync()[0];
+      });
+      return sum / scoring.length;
+    });
+    if (!best || loss < best.loss) best = { loss, candidate };
+  }
+  const chosen = (best as { candidate: EdgeWeightValues }).candidate;
+  const probs: AlphaProbs = { primitives: supernet.primitives, edges: [...supernet.edgeNames], normal: [] };
+  for (const type of supernet.cellTypes as CellType[]) probs[type] = chosen[type] as number[][];
+  return { probs, genotype: formatGenotype(deriveGenotype(probs, supernet.options.space)) };
+}
