@@ -1,0 +1,76 @@
+/** Plain-language formatting for people who are not ML engineers. */
+
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '—';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${String(s % 60).padStart(2, '0')} s`;
+  return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min`;
+}
+
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return '—';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${value} B` : `${value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`;
+}
+
+export function formatCount(n: number): string {
+  if (!Number.isFinite(n)) return '—';
+  if (Math.abs(n) >= 1e6) return `${(n / 1e6).toFixed(2)} M`;
+  if (Math.abs(n) >= 1e4) return `${(n / 1e3).toFixed(1)} k`;
+  return String(Math.round(n));
+}
+
+/** Metrics by name: accuracies as percentages, PSNR in dB, anything else with 4 significant digits. */
+export function formatMetric(name: string, value: number | undefined): string {
+  if (value === undefined || !Number.isFinite(value)) return '—';
+  const key = name.toLowerCase();
+  if (key.includes('accuracy') || key === 'acc' || key.includes('f1')) return `${(value * 100).toFixed(1)} %`;
+  if (key.includes('psnr')) return `${value.toFixed(2)} dB`;
+  return Number(value.toPrecision(4)).toString();
+}
+
+export function metricLabel(name: string): string {
+  const labels: Record<string, string> = {
+    accuracy: 'Accuracy',
+    macro_f1: 'Macro F1',
+    psnr: 'PSNR',
+    ssim: 'SSIM',
+    psnr_noisy: 'PSNR of the noisy input',
+    psnr_baseline: 'PSNR of a plain filter',
+    ssim_baseline: 'SSIM of a plain filter',
+    loss: 'Loss',
+  };
+  return labels[name] ?? name;
+}
+
+export function formatMs(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) return '—';
+  return ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(ms < 10 ? 2 : 1)} ms`;
+}
+
+export function formatDate(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return `${date.toISOString().slice(0, 10)} ${date.toISOString().slice(11, 16)} UTC`;
+}
+
+/** The message of anything thrown, never "[object Object]". */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === 'object' && error && 'message' in error) return String((error as { message: unknown }).message);
+  return String(error);
+}
+
+/** The host answers "not available yet: …" / "not available here: …" for features not built or not possible in this mode. */
+export function isNotAvailable(error: unknown): boolean {
+  const message = errorMessage(error);
+  return /\bnot available\b/i.test(message) || (error as { name?: string })?.name === 'NotAvailableError';
+}

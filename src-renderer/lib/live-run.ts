@@ -1,0 +1,104 @@
+import type { RunEvent } from '../../src-main/contract/events.js';
+import type { RunSummary } from '../../src-main/contract/channels.js';
+import type { RunResult } from '../../src-main/contract/result.js';
+import { advanceProgress, initialProgress, type ProgressState } from './run-progress.js';
+
+/** A point of a curve: x = steps since the phase began (fractional epochs), y = value. */
+export interface CurvePoint {
+  x: number;
+  y: number;
+}
+
+export interface LiveRunState {
+  runId: string;
+  status: RunSummary['status'] | undefined;
+  error?: string;
+  progress: ProgressState;
+  /** Per phase: training loss and score by step (x in epochs). */
+  loss: Record<'search' | 'retrain', CurvePoint[]>;
+  score: Record<'search' | 'retrain', CurvePoint[]>;
+  scoreName: string;
+  /** Per search epoch: validation (architecture half) loss and score when the strategy trains alphas. */
+  validLoss: CurvePoint[];
+  validScore: CurvePoint[];
+  alphas?: AlphaProbs;
+  genotype?: string;
+  genotypeHistory: string[];
+  expectedLatencyMs?: number;
+  imagesPerSecond?: number;
+  logs: { level: 'info' | 'warn' | 'error' | 'guard'; message: string }[];
+  /** Events seen, for tests and the "nothing yet" state. */
+  eventCount: number;
+}
+
+/** The contract's alpha probabilities (rows = edges, columns = primitives). */
+export type AlphaProbs = RunResult['alphas'];
+
+const MAX_POINTS = 1500;
+const MAX_LOGS = 200;
+
+export function initialLiveRun(runId: string): LiveRunState {
+  return {
+    runId,
+    status: undefined,
+    progress: initialProgress(),
+    loss: { search: [], retrain: [] },
+    score: { search: [], retrain: [] },
+    scoreName: 'score',
+    validLoss: [],
+    validScore: [],
+    genotypeHistory: [],
+    logs: [],
+    eventCount: 0,
+  };
+}
+
+/** Keeps a long curve readable and cheap: beyond the limit, every other point of the older half goes. */
+function appendCapped(points: CurvePoint[], point: CurvePoint): CurvePoint[] {
+  const next = [...points, point];
+  if (next.length <= MAX_POINTS) return next;
+  const half = Math.floor(next.length / 2);
+  return [...next.slice(0, half).filter((_, i) => i % 2 === 0), ...next.slice(half)];
+}
+
+export function reduceLiveRun(state: LiveRunState, event: RunEvent): LiveRunState {
+  const progress = advanceProgress(state.progress, event);
+  const next: LiveRunState = { ...state, progress, eventCount: state.eventCount + 1 };
+  switch (event.type) {
+    case 'step': {
+      const zeroBased = progress.zeroBased[event.phase] ?? false;
+      const epochIndex = zeroBased ? event.epoch : event.epoch - 1;
+      const stepsDone = zeroBased ? event.step + 1 : event.step;
+      const x = epochIndex + stepsDone / Math.max(1, event.stepsPerEpoch);
+      next.loss = { ...state.loss, [event.phase]: appendCapped(state.loss[event.phase], { x, y: event.loss }) };
+      next.score = { ...state.score, [event.phase]: appendCapped(state.score[event.phase], { x, y: event.score }) };
+      next.scoreName = event.scoreName;
+      next.imagesPerSecond = event.imagesPerSecond;
+      return next;
+    }
+    case 'epoch': {
+      if (event.phase === 'search') {
+        const x = progress.epoch ?? event.epoch;
+        if (event.validLoss !== undefined) next.validLoss = [...state.validLoss, { x, y: event.validLoss }];
+        if (event.validScore !== undefined) next.validScore = [...state.validScore, { x, y: event.validScore }];
+      }
+      if (event.alphas) next.alphas = event.alphas;
+      if (event.genotype) {
+        next.genotype = event.genotype;
+        next.genotypeHistory = [...state.genotypeHistory, event.genotype];
+      }
+      if (event.expectedLatencyMs !== undefined) next.expectedLatencyMs = event.expectedLatencyMs;
+      return next;
+    }
+    case 'phase':
+      if (event.phase === 'retrain' && event.message && !state.genotype) next.genotype = event.message;
+      if (event.message) next.logs = [...state.logs, { level: 'info' as const, message: `${event.phase}: ${event.message}` }].slice(-MAX_LOGS);
+      return next;
+    case 'log':
+      next.logs = [...state.logs, { level: event.level, message: event.message }].slice(-MAX_LOGS);
+      return next;
+    case 'guard':
+      next.logs = [...state.logs, { level: 'guard' as const, message: event.message }].slice(-MAX_LOGS);
+      return next;
+  }
+}

@@ -1,0 +1,60 @@
+import type { RunEvent, RunPhase } from '../../src-main/contract/events.js';
+
+/**
+ * Overall progress of a run from its events. Each phase owns a slice of the bar; inside the search and
+ * retrain phases the fraction comes from epoch and step. Loops count from 0 or from 1 (the search loop
+ * from 0, retraining from 1): the first event of a phase tells which.
+ */
+const SLICES: Record<RunPhase, [number, number]> = {
+  loading: [0, 0.03],
+  profiling: [0.03, 0.05],
+  search: [0.05, 0.7],
+  derive: [0.7, 0.72],
+  retrain: [0.72, 0.95],
+  evaluate: [0.95, 0.99],
+  export: [0.99, 1],
+  done: [1, 1],
+};
+
+type StepEvent = Extract<RunEvent, { type: 'step' }>;
+
+export interface ProgressState {
+  phase: RunPhase | undefined;
+  /** 0..1, never decreasing. */
+  fraction: number;
+  etaSeconds: number | undefined;
+  /** 1-based epoch for display. */
+  epoch: number | undefined;
+  epochs: number | undefined;
+  zeroBased: Partial<Record<'search' | 'retrain', boolean>>;
+}
+
+export function initialProgress(): ProgressState {
+  return { phase: undefined, fraction: 0, etaSeconds: undefined, epoch: undefined, epochs: undefined, zeroBased: {} };
+}
+
+function stepFraction(event: StepEvent, zeroBased: boolean): number {
+  const epochIndex = zeroBased ? event.epoch : event.epoch - 1;
+  const stepsDone = zeroBased ? event.step + 1 : event.step;
+  const total = Math.max(1, event.epochs * event.stepsPerEpoch);
+  return Math.min(1, Math.max(0, (epochIndex * event.stepsPerEpoch + stepsDone) / total));
+}
+
+export function advanceProgress(state: ProgressState, event: RunEvent): ProgressState {
+  if (event.type === 'phase') {
+    const [start] = SLICES[event.phase];
+    return { ...state, phase: event.phase, fraction: Math.max(state.fraction, start), etaSeconds: event.phase === 'done' ? 0 : state.etaSeconds };
+  }
+  if (event.type === 'step' || event.type === 'epoch') {
+    const known = state.zeroBased[event.phase];
+    const zeroBased = known ?? event.epoch === 0;
+    const next = { ...state, zeroBased: { ...state.zeroBased, [event.phase]: zeroBased }, epochs: event.epochs, epoch: zeroBased ? event.epoch + 1 : event.epoch };
+    if (event.type === 'step') {
+      const [start, end] = SLICES[event.phase];
+      const within = stepFraction(event, zeroBased);
+      return { ...next, phase: state.phase ?? event.phase, etaSeconds: event.etaSeconds, fraction: Math.max(state.fraction, start + (end - start) * within) };
+    }
+    return next;
+  }
+  return state;
+}

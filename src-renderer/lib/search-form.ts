@@ -1,0 +1,134 @@
+import type { SearchConfigInput } from '../../src-main/contract/search-config.js';
+
+export type TaskKind = 'classification' | 'denoising' | 'har';
+export type SpaceName = 'darts' | 'nb201' | 'chain' | 'har1d';
+
+/** What the wizard's fields hold; text fields stay strings until the config is built. */
+export interface SearchForm {
+  task: TaskKind;
+  dataKind: 'builtin' | 'path';
+  builtin: 'mnist' | 'har-synthetic';
+  path: string;
+  space: SpaceName;
+  strategy: 'darts' | 'gdas' | 'pcdarts' | 'fbnet' | 'random';
+  preset: 'quick' | 'standard';
+  epochs: string;
+  retrainEpochs: string;
+  searchSamples: string;
+  batchSize: string;
+  latencyTargetMs: string;
+  maxParams: string;
+  seed: string;
+  noiseKind: 'gaussian' | 'salt-pepper';
+  noiseSigma: string;
+  noiseAmount: string;
+}
+
+export const TASKS: { value: TaskKind; label: string; hint: string }[] = [
+  { value: 'classification', label: 'Image classification', hint: 'Sort images into classes (e.g. handwritten digits, defect / no defect).' },
+  { value: 'denoising', label: 'Image denoising', hint: 'Learn to remove noise from images (Gaussian or salt-and-pepper).' },
+  { value: 'har', label: 'Activity recognition', hint: 'Recognise activities (walking, sitting, …) from motion-sensor windows.' },
+];
+
+export const SPACES: { value: SpaceName; label: string; tasks: TaskKind[] }[] = [
+  { value: 'darts', label: 'DARTS cells (normal + reduction)', tasks: ['classification', 'denoising'] },
+  { value: 'nb201', label: 'NAS-Bench-201 cell (comparable with public tables)', tasks: ['classification', 'denoising'] },
+  { value: 'chain', label: 'Mobile chain (small devices)', tasks: ['classification', 'denoising', 'har'] },
+  { value: 'har1d', label: '1-D cells for sensor data', tasks: ['har'] },
+];
+
+export const STRATEGIES: { value: SearchForm['strategy']; label: string }[] = [
+  { value: 'gdas', label: 'GDAS (one sampled path per step: fast)' },
+  { value: 'darts', label: 'DARTS (all paths, softmax weights)' },
+  { value: 'pcdarts', label: 'PC-DARTS (partial channels: less memory)' },
+  { value: 'fbnet', label: 'FBNet (aims at a latency target)' },
+  { value: 'random', label: 'Random search (baseline)' },
+];
+
+export function defaultForm(): SearchForm {
+  return {
+    task: 'classification',
+    dataKind: 'builtin',
+    builtin: 'mnist',
+    path: '',
+    space: 'darts',
+    strategy: 'gdas',
+    preset: 'quick',
+    epochs: '',
+    retrainEpochs: '',
+    searchSamples: '',
+    batchSize: '',
+    latencyTargetMs: '',
+    maxParams: '',
+    seed: '',
+    noiseKind: 'gaussian',
+    noiseSigma: '25',
+    noiseAmount: '0.1',
+  };
+}
+
+/** The built-in data set that fits a task, and the space a task starts with. */
+export function taskDefaults(task: TaskKind): Pick<SearchForm, 'builtin' | 'space'> {
+  return task === 'har' ? { builtin: 'har-synthetic', space: 'har1d' } : { builtin: 'mnist', space: 'darts' };
+}
+
+export function dataSource(form: SearchForm): NonNullable<SearchConfigInput['data']> {
+  return form.dataKind === 'builtin' ? { kind: 'builtin', name: form.builtin } : { kind: 'path', path: form.path.trim() };
+}
+
+/** Problems of the typed numbers, by field; an empty field means "the preset decides". */
+export function formProblems(form: SearchForm): Partial<Record<keyof SearchForm, string>> {
+  const problems: Partial<Record<keyof SearchForm, string>> = {};
+  const whole = (field: keyof SearchForm, min: number, what: string): void => {
+    const text = String(form[field]).trim();
+    if (text === '') return;
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < min) problems[field] = `${what} must be a whole number of at least ${min}.`;
+  };
+  const positive = (field: keyof SearchForm, what: string): void => {
+    const text = String(form[field]).trim();
+    if (text === '') return;
+    const n = Number(text);
+    if (!Number.isFinite(n) || n <= 0) problems[field] = `${what} must be a number above 0.`;
+  };
+  whole('epochs', 1, 'Search epochs');
+  whole('retrainEpochs', 1, 'Retrain epochs');
+  whole('searchSamples', 0, 'Search samples');
+  whole('batchSize', 1, 'Batch size');
+  whole('maxParams', 1, 'The size budget');
+  whole('seed', 0, 'The seed');
+  positive('latencyTargetMs', 'The latency target');
+  if (form.task === 'denoising') {
+    positive('noiseSigma', 'Noise strength');
+    const amount = Number(form.noiseAmount);
+    if (form.noiseKind === 'salt-pepper' && !(amount >= 0 && amount <= 1)) problems.noiseAmount = 'The salt-and-pepper amount must be between 0 and 1.';
+  }
+  if (form.dataKind === 'path' && form.path.trim() === '') problems.path = 'Type the path of your data (a folder or a file).';
+  return problems;
+}
+
+/** The SearchConfig the engine receives: only what the user set; the preset fills the rest. */
+export function buildConfig(form: SearchForm): SearchConfigInput {
+  const num = (text: string): number | undefined => (text.trim() === '' ? undefined : Number(text));
+  const config: SearchConfigInput = {
+    task: form.task,
+    data: dataSource(form),
+    space: form.space,
+    strategy: form.strategy,
+    preset: form.preset,
+  };
+  const optional: [keyof SearchConfigInput, number | undefined][] = [
+    ['epochs', num(form.epochs)],
+    ['retrainEpochs', num(form.retrainEpochs)],
+    ['searchSamples', num(form.searchSamples)],
+    ['batchSize', num(form.batchSize)],
+    ['latencyTargetMs', num(form.latencyTargetMs)],
+    ['maxParams', num(form.maxParams)],
+    ['seed', num(form.seed)],
+  ];
+  for (const [key, value] of optional) if (value !== undefined) (config as Record<string, unknown>)[key] = value;
+  if (form.task === 'denoising') {
+    config.noise = { kind: form.noiseKind, sigma: num(form.noiseSigma) ?? 25, amount: num(form.noiseAmount) ?? 0.1 };
+  }
+  return config;
+}
