@@ -270,14 +270,8 @@ function brokenSummary(runId: string, error: Error): RunSummary {
   };
 }
 
+/** The hardware module's host entry point: a saved profile of this machine, or a fresh measured one. */
 async function defaultHardwareProfile(refresh: boolean): Promise<unknown> {
-  const detectHardware = await findEngineExport<(options?: unknown) => Promise<unknown>>('hardware', 'detectHardware', 'hardware detection');
-  const hardware = await detectHardware();
-  try {
-    const buildProfile = await findEngineExport<(hardware: unknown, options?: unknown) => Promise<unknown>>('hardware', 'buildProfile', 'the hardware profile');
-    return await buildProfile(hardware, { refresh });
-  } catch (error) {
-    if (error instanceof NotAvailableError) return hardware;
-    throw error;
-  }
+  const getMachineProfile = await findEngineExport<(options: { refresh?: boolean }) => Promise<unknown>>('hardware', 'getMachineProfile', 'the hardware profile', 'machine-profile');
+  return getMachineProfile({ refresh });
 }
