@@ -8,11 +8,13 @@ import { selectBackend } from '../backend/select-backend.js';
 import { countParams } from '../derive/build-derived-model.js';
 import { derivedReplicaSpec } from '../derive/derived.replica.js';
 import { evaluateModel } from '../derive/evaluate.js';
+import { baselineReplicaSpec } from '../derive/baseline.replica.js';
 import { retrainModel } from '../derive/retrain.js';
 import { writeJsonAtomic } from '../util/atomic-write.js';
 import { throttle } from '../util/throttle.js';
 import { macroOptionsFor } from './macro-options.js';
 import { resolveConfig } from './presets.js';
+import { saveDenoisingExamples, saveRunModel } from './run-artifacts.js';
 import { throwIfCancelled } from './run-control.js';
 import type { RunOptions, RunSearch } from './run-search.types.js';
 import { runSearchPhase } from './search-phase.js';
@@ -73,7 +75,27 @@ export const runSearch: RunSearch = async (input: SearchConfigInput, options: Ru
   );
 
   emit({ type: 'phase', phase: 'evaluate' });
-  const { metrics } = await evaluateModel(retrained.model, data.task, data.test, { seed: config.seed });
+  const denoising = config.task === 'denoising';
+  const { metrics, examples } = await evaluateModel(retrained.model, data.task, data.test, { seed: config.seed, keepExamples: denoising ? 4 : 0 });
+  const params = countParams(retrained.model);
+  await saveRunModel(retrained.model, runDir);
+  if (denoising) {
+    saveDenoisingExamples(examples, runDir);
+    emit({ type: 'log', level: 'info', message: `training the fixed baseline denoiser (about ${params} parameters) with the same budget` });
+    const baseline = await retrainModel(baselineReplicaSpec({ noise: config.noise, targetParams: params, learningRate: 2e-3 }), data.train, {
+      epochs: config.retrainEpochs,
+      batchSize: config.batchSize,
+      seed: config.seed,
+      replicas: config.workers,
+      scoreName: data.task.scoreName,
+      signal,
+      pause,
+    });
+    const scored = await evaluateModel(baseline.model, data.task, data.test, { seed: config.seed });
+    metrics.psnr_baseline = scored.metrics.psnr;
+    metrics.ssim_baseline = scored.metrics.ssim;
+    baseline.model.dispose();
+  }
   const result: RunResult = {
     runId,
     task: config.task,
@@ -84,7 +106,7 @@ export const runSearch: RunSearch = async (input: SearchConfigInput, options: Ru
     seed: config.seed,
     backend: backend.name,
     genotype: search.genotype,
-    params: countParams(retrained.model),
+    params,
     metrics: { test: metrics },
     searchSeconds: search.seconds,
     retrainSeconds: retrained.seconds,
