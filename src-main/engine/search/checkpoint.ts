@@ -4,6 +4,8 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-write.js';
+import type { SearchOptimizer } from './optimizers.js';
+import type { SearchState } from './search-loop.types.js';
 
 export const CHECKPOINT_FORMAT = 'nas-studio-checkpoint';
 export const CHECKPOINT_VERSION = 1;
@@ -216,4 +218,74 @@ export async function writeOptimizer(optimizer: tf.Optimizer, saved: TensorValue
     // setWeights makes its own variables from these.
     tf.dispose(tensors.map((t) => t.tensor));
   }
+}
+
+/** What a search checkpoint captures and restores: the loop's live variables and optimizers. */
+export interface SearchCheckpointTarget {
+  weightVars: tf.Variable[];
+  archVars: tf.Variable[];
+  weightOptimizer: SearchOptimizer;
+  archOptimizer: SearchOptimizer;
+}
+
+/**
+ * Optimizer slots by the position of their variable (`<i>/slot<k>`): tf variable names differ from one
+ * process to the next, positions in the supernet's fixed variable order do not.
+ */
+function readSlots(optimizer: SearchOptimizer, variables: tf.Variable[]): { arrays: TensorValues[]; steps: number[] } {
+  const state = optimizer.state();
+  const counts = optimizer.stepCounts();
+  const arrays: TensorValues[] = [];
+  variables.forEach((v, i) => {
+    for (let k = 0; state[`${v.name}/slot${k}`]; k++) {
+      const slot = state[`${v.name}/slot${k}`];
+      arrays.push({ name: `${i}/slot${k}`, shape: [...slot.shape], dtype: 'float32', values: Float32Array.from(slot.dataSync() as Float32Array) });
+    }
+  });
+  return { arrays, steps: variables.map((v) => counts[v.name] ?? 0) };
+}
+
+function writeSlots(optimizer: SearchOptimizer, variables: tf.Variable[], arrays: TensorValues[], steps: number[], what: string): void {
+  const named: tf.NamedTensorMap = {};
+  const stepsByName: Record<string, number> = {};
+  for (const a of arrays) {
+    const match = /^(\d+)\/slot(\d+)$/.exec(a.name);
+    const v = match ? variables[Number(match[1])] : undefined;
+    if (!match || !v) throw new Error(`checkpoint: ${what} slot '${a.name}' belongs to no variable of this model (a different config?).`);
+    if (a.shape.join('x') !== v.shape.join('x')) throw new Error(`checkpoint: ${what} slot '${a.name}' has shape [${a.shape}], variable ${match[1]} has [${v.shape}] (a different config?).`);
+    named[`${v.name}/slot${match[2]}`] = tf.tensor(a.values, a.shape);
+  }
+  variables.forEach((v, i) => (stepsByName[v.name] = steps[i] ?? 0));
+  try {
+    optimizer.restore(named, stepsByName);
+  } finally {
+    tf.dispose(Object.values(named));
+  }
+}
+
+/** The loop's state at the end of `state.epoch` (0-based) as a checkpoint that resumes with the next epoch. */
+export function captureSearchCheckpoint(state: SearchState, extra: Record<string, unknown> = {}): CheckpointState {
+  const weightSlots = readSlots(state.weightOptimizer, state.weightVars);
+  const archSlots = readSlots(state.archOptimizer, state.archVars);
+  return {
+    phase: 'search',
+    epoch: state.epoch + 1,
+    step: state.step,
+    rng: { ...state.rngStates },
+    dataOrder: { epoch: state.epoch + 1, step: state.step, shuffleSeed: state.rngStates.weightOrder },
+    groups: { weights: readVariables(state.weightVars), alphas: readVariables(state.archVars), weightOptimizer: weightSlots.arrays, archOptimizer: archSlots.arrays },
+    extra: { ...extra, genotypeHistory: state.genotypeHistory, weightOptimizerSteps: weightSlots.steps, archOptimizerSteps: archSlots.steps },
+  };
+}
+
+/** Puts a search checkpoint back into freshly built variables and optimizers. */
+export function restoreSearchCheckpoint(checkpoint: CheckpointState, target: SearchCheckpointTarget): void {
+  const { groups, extra = {} } = checkpoint;
+  for (const group of ['weights', 'alphas', 'weightOptimizer', 'archOptimizer']) {
+    if (!groups[group]) throw new Error(`checkpoint: no '${group}' in this checkpoint (not a search checkpoint?).`);
+  }
+  writeVariables(target.weightVars, groups.weights, 'weights');
+  writeVariables(target.archVars, groups.alphas, 'alphas');
+  writeSlots(target.weightOptimizer, target.weightVars, groups.weightOptimizer, (extra.weightOptimizerSteps as number[]) ?? [], 'weightOptimizer');
+  writeSlots(target.archOptimizer, target.archVars, groups.archOptimizer, (extra.archOptimizerSteps as number[]) ?? [], 'archOptimizer');
 }

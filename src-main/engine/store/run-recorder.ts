@@ -1,0 +1,96 @@
+import type { RunEvent } from '../../contract/events.js';
+import { RunCancelledError } from '../search/run-control.js';
+import { RunStore } from './run-store.js';
+import { storeListener } from './store-listener.js';
+
+/**
+ * One run's bookkeeping in the run store, as run-search needs it: create (or reopen on resume),
+ * record events, checkpoints and artifacts, and the final status. The store is a record, not the run:
+ * if it cannot be opened or written, the run goes on and `warn` says so once.
+ */
+export class RunRecorder {
+  private readonly listen: (event: RunEvent) => void;
+
+  private constructor(
+    private readonly store: RunStore | undefined,
+    readonly runId: string,
+    private readonly warn: (message: string) => void,
+    /** Opened here, so closed here. */
+    private readonly owned = false,
+  ) {
+    this.listen = store ? storeListener(store, runId, (error) => warn(`run store: ${error.message}; the run goes on, its files are complete`)) : () => undefined;
+  }
+
+  /**
+   * `store`: an open store (the caller keeps ownership), 'none' to record nothing, or undefined for
+   * the default store of this user (opened here, closed by close()).
+   */
+  static start(options: {
+    store?: RunStore | 'none';
+    runId: string;
+    runDir: string;
+    config: unknown;
+    hardware?: unknown;
+    /** Resuming: the run exists; its records from `fromEpoch` of the search on are dropped (they are redone). */
+    resume?: { fromEpoch: number; phase: 'search' | 'retrain' };
+    warn: (message: string) => void;
+  }): RunRecorder {
+    if (options.store === 'none') return new RunRecorder(undefined, options.runId, options.warn);
+    let store: RunStore | undefined;
+    let owned = false;
+    try {
+      store = options.store ?? RunStore.open();
+      owned = options.store === undefined;
+      const recorder = new RunRecorder(store, options.runId, options.warn, owned);
+      if (options.resume && store.resolveId(options.runId) === options.runId) {
+        store.truncateFrom(options.runId, options.resume.phase, options.resume.fromEpoch);
+        if (options.resume.phase === 'search') store.truncateFrom(options.runId, 'retrain', 0);
+        store.setStatus(options.runId, 'running', { error: null });
+      } else {
+        store.createRun({ id: options.runId, runDir: options.runDir, config: options.config, hardware: options.hardware, status: 'running' });
+      }
+      return recorder;
+    } catch (error) {
+      if (owned) store?.close();
+      options.warn(`run store: ${(error as Error).message}; the run goes on without being listed in 'nas-studio runs'`);
+      return new RunRecorder(undefined, options.runId, options.warn);
+    }
+  }
+
+  readonly onEvent = (event: RunEvent): void => this.listen(event);
+
+  private safely(what: () => void): void {
+    if (!this.store) return;
+    try {
+      what();
+    } catch (error) {
+      this.warn(`run store: ${(error as Error).message}`);
+    }
+  }
+
+  /** A new checkpoint replaced the previous one: one checkpoint artifact row, the current file. */
+  checkpoint(file: string, bytes: number): void {
+    this.safely(() => {
+      this.store!.pruneArtifacts(this.runId, 'checkpoint', []);
+      this.store!.addArtifact(this.runId, { kind: 'checkpoint', path: file, bytes });
+    });
+  }
+
+  artifact(kind: 'export' | 'image' | 'model', file: string, bytes: number): void {
+    this.safely(() => this.store!.addArtifact(this.runId, { kind, path: file, bytes }));
+  }
+
+  done(result: unknown): void {
+    this.safely(() => this.store!.setStatus(this.runId, 'done', { phase: 'done', result }));
+  }
+
+  /** Cancelled when the user cancelled, failed otherwise, with the error's message. */
+  failed(error: unknown): void {
+    const cancelled = error instanceof RunCancelledError;
+    this.safely(() => this.store!.setStatus(this.runId, cancelled ? 'cancelled' : 'failed', { error: error instanceof Error ? error.message : String(error) }));
+  }
+
+  close(): void {
+    if (this.owned) this.store?.close();
+  }
+}
