@@ -2,7 +2,8 @@
  * npx tsx bench/kernels.bench.ts — the wasm gradient kernels of src-main/engine/backend, measured.
  * 1. One 3×3 conv 16→32 on 28×28, batch 64 (stride 1 and 2): forward, our filter and input gradients,
  *    and wasm's own Conv2DBackpropInput; a 3×3 depthwise conv (C=32): forward and both gradients
- *    (filter gradient as the heap loop we use and as composed wasm kernels); max/avg pool gradients.
+ *    (filter gradient as the heap loop we use and as composed wasm kernels); max/avg pool gradients,
+ *    ours and wasm's own (3×3 stride 1 as on every DARTS edge, 2×2 stride 2).
  * 2. A small CNN (conv16, conv32, dense; batch 64): forward + backward + SGD images/s on wasm and cpu.
  *    (Before these kernels wasm could not train at all: Conv2DBackpropFilter was missing.)
  * Each figure is the minimum over a few runs (the fairest figure on a shared, busy machine).
@@ -79,20 +80,22 @@ function depthwiseRows(stride: 1 | 2): Row[] {
   return rows;
 }
 
-function poolRows(): Row[] {
+function poolRows(size: number, stride: number): Row[] {
   const [n, h, c] = [64, 28, 32];
-  const label = `pool 2x2 s2 C${c} ${h}x${h} b${n}`;
+  const label = `pool ${size}x${size} s${stride} same C${c} ${h}x${h} b${n}`;
   const x = tf.randomNormal([n, h, h, c]);
-  const y = tf.maxPool(x as tf.Tensor4D, 2, 2, 'same');
+  const y = tf.maxPool(x as tf.Tensor4D, size, stride, 'same');
   const dy = tf.randomNormal(y.shape);
-  const attrs = { filterSize: 2, strides: 2, pad: 'same' };
-  const original = originalWasmKernels.get('MaxPoolGrad');
+  const attrs = { filterSize: size, strides: stride, pad: 'same' };
   const rows: Row[] = [
     { case: label, kernel: 'forward MaxPool', ms: minMs(call(kernel('MaxPool'), { x }, attrs)) },
     { case: label, kernel: 'MaxPoolGrad (ours)', ms: minMs(call(kernel('MaxPoolGrad'), { dy, input: x, output: y }, attrs)) },
-    { case: label, kernel: 'AvgPoolGrad (wasm\'s own)', ms: minMs(call(kernel('AvgPoolGrad'), { dy, input: x }, attrs)) },
   ];
-  if (original) rows.push({ case: label, kernel: "MaxPoolGrad (wasm's own, gives wrong values)", ms: minMs(call(original.kernelFunc, { dy, input: x, output: y }, attrs)) });
+  const originalMax = originalWasmKernels.get('MaxPoolGrad');
+  if (originalMax) rows.push({ case: label, kernel: "MaxPoolGrad (wasm's own, gives wrong values)", ms: minMs(call(originalMax.kernelFunc, { dy, input: x, output: y }, attrs)) });
+  rows.push({ case: label, kernel: 'AvgPoolGrad (ours)', ms: minMs(call(kernel('AvgPoolGrad'), { dy, input: x }, attrs)) });
+  const originalAvg = originalWasmKernels.get('AvgPoolGrad');
+  if (originalAvg) rows.push({ case: label, kernel: "AvgPoolGrad (wasm's own)", ms: minMs(call(originalAvg.kernelFunc, { dy, input: x }, attrs)) });
   tf.dispose([x, y, dy]);
   return rows;
 }
@@ -135,7 +138,7 @@ async function smallCnnImagesPerSecond(backend: 'wasm' | 'cpu', steps: number): 
 
 const report = await selectBackend({ prefer: 'wasm' });
 if (report.name !== 'wasm') throw new Error(`bench/kernels.bench.ts needs the wasm backend, got ${report.name}`);
-const rows = [...convRows(1), ...convRows(2), ...depthwiseRows(1), ...depthwiseRows(2), ...poolRows()];
+const rows = [...convRows(1), ...convRows(2), ...depthwiseRows(1), ...depthwiseRows(2), ...poolRows(3, 1), ...poolRows(2, 2)];
 const cnn = {
   wasm: await smallCnnImagesPerSecond('wasm', REPS),
   cpu: await smallCnnImagesPerSecond('cpu', 2),

@@ -3,14 +3,14 @@ import { conv2dFilterGrad, conv2dInputGrad, depthwiseFilterGrad, depthwiseInputG
 import { depthwiseFilterGradLoop } from './wasm-depthwise-filter-grad.js';
 import type { HeapBackend } from './wasm-heap.js';
 import { convGeometry, type ConvAttrs } from './conv-geometry.js';
-import { maxPoolGradKernel } from './wasm-pool-grad.js';
+import { avgPoolGradKernel, maxPoolGradKernel } from './wasm-pool-grad.js';
 import { wasmPrims, type DisposingBackend } from './wasm-prims.js';
 
 /**
  * Gradient kernels for tfjs-backend-wasm 4.22, computed with its fast (XNNPACK) forward convolutions
  * where that is fastest, else as plain loops over the wasm heap. wasm lacks Conv2DBackpropFilter and
- * both depthwise backprops, its own Conv2DBackpropInput is a slow direct loop, and its MaxPoolGrad
- * gives wrong results (see wasm-pool-grad.ts); these replace them.
+ * both depthwise backprops, its own Conv2DBackpropInput and AvgPoolGrad are slow direct loops, and its
+ * MaxPoolGrad gives wrong results (see wasm-pool-grad.ts); these replace them.
  */
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
@@ -21,6 +21,7 @@ const REPLACED = [
   'DepthwiseConv2dNativeBackpropFilter',
   'DepthwiseConv2dNativeBackpropInput',
   'MaxPoolGrad',
+  'AvgPoolGrad',
 ] as const;
 
 /**
@@ -69,6 +70,7 @@ const kernelFuncs: Record<(typeof REPLACED)[number], tf.KernelFunc> = {
     return depthwiseInputGrad(P, dy, filter, attrs.inputShape, g);
   },
   MaxPoolGrad: maxPoolGradKernel,
+  AvgPoolGrad: avgPoolGradKernel,
 };
 
 const OURS = Symbol.for('nas-studio.backend.wasm-grad-kernel');
