@@ -1,5 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exportOnnx } from '../../../src-main/engine/export/onnx.export.js';
 import { denoiser, harModel, mnistLikeClassifier, sampleInputs } from './export-fixtures.js';
@@ -28,4 +32,43 @@ describe('ONNX export', () => {
       model.dispose();
     });
   }
+});
+
+// A second, independent check: the ONNX project's own checker with strict shape inference (Debian's
+// python3-onnx). Skipped with the reason when it is not installed.
+const PYTHON = '/usr/bin/python3';
+function onnxCheckerMissing(): string {
+  try {
+    execFileSync(PYTHON, ['-c', 'import onnx'], { stdio: 'ignore' });
+    return '';
+  } catch {
+    return `python3-onnx is not installed for ${PYTHON} (apt-get install -y python3-onnx)`;
+  }
+}
+const checkerMissing = onnxCheckerMissing();
+if (checkerMissing) console.warn(`onnx checker test skipped: ${checkerMissing}`);
+
+describe.skipIf(checkerMissing !== '')('ONNX export, onnx.checker', () => {
+  it('every fixture passes check_model(full_check=True) and infers the tfjs output shape', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'onnx-check-'));
+    try {
+      for (const make of [mnistLikeClassifier, denoiser, harModel]) {
+        const model = make();
+        const file = join(dir, `${model.name}.onnx`);
+        writeFileSync(file, exportOnnx(model));
+        const script = [
+          'import onnx, sys',
+          'm = onnx.load(sys.argv[1])',
+          'onnx.checker.check_model(m, full_check=True)',
+          'm = onnx.shape_inference.infer_shapes(m, strict_mode=True)',
+          'print([d.dim_value for d in m.graph.output[0].type.tensor_type.shape.dim][1:])',
+        ].join('\n');
+        const out = execFileSync(PYTHON, ['-c', script, file], { encoding: 'utf8' }).trim();
+        expect(JSON.parse(out), model.name).toEqual(model.outputs[0].shape.slice(1));
+        model.dispose();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
