@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { exportCommand } from './export.command.js';
 import { profileCommand } from './profile.command.js';
 import { searchCommand } from './search.command.js';
 import { serveCommand } from './serve.command.js';
@@ -13,5 +14,6 @@ const program = new Command('nas-studio')
 program.addCommand(searchCommand());
 program.addCommand(profileCommand());
 program.addCommand(serveCommand());
+program.addCommand(exportCommand());
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,50 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Command, Option } from 'commander';
+import { exitWithError, UserFacingError } from './cli-errors.js';
+
+const FORMATS = ['tfjs', 'onnx', 'tflite', 'tflite-int8', 'c'] as const;
+type Format = (typeof FORMATS)[number];
+
+function parseFormats(values: string[]): Format[] {
+  const formats = values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  for (const f of formats) {
+    if (!(FORMATS as readonly string[]).includes(f)) throw new UserFacingError(`--format must be one of ${FORMATS.join(', ')}; got '${f}'.`);
+  }
+  return [...new Set(formats)] as Format[];
+}
+
+function readRun(runDir: string): { config: unknown } {
+  const result = path.join(runDir, 'result.json');
+  if (!existsSync(result)) throw new UserFacingError(`${runDir}: not a finished run (no result.json).`);
+  if (!existsSync(path.join(runDir, 'model', 'model.json'))) throw new UserFacingError(`${runDir}: the run has no saved model (model/model.json).`);
+  try {
+    return JSON.parse(readFileSync(result, 'utf8')) as { config: unknown };
+  } catch (error) {
+    throw new UserFacingError(`${result}: not valid JSON (${(error as Error).message}).`);
+  }
+}
+
+export function exportCommand(): Command {
+  return new Command('export')
+    .description('Export a finished run for deployment, each format verified by an independent runtime; writes RUN_DIR/exports/report.json.')
+    .argument('<run-dir>', 'the run folder (the one holding result.json)')
+    .addOption(new Option('--format <formats...>', `one or more of ${FORMATS.join(', ')} (comma-separated or repeated)`).default(['tfjs', 'onnx', 'tflite', 'tflite-int8', 'c']))
+    .option('--out <dir>', 'where to write the files (default: RUN_DIR/exports)')
+    .action(async (runDirArg: string, flags: { format: string[]; out?: string }) => {
+      try {
+        const runDir = path.resolve(runDirArg);
+        const formats = parseFormats(flags.format);
+        const run = readRun(runDir);
+        const outDir = path.resolve(flags.out ?? path.join(runDir, 'exports'));
+        const { exportRun } = await import('../engine/export/export-run-folder.js');
+        const report = await exportRun(runDir, run.config, formats, outDir, (line) => process.stderr.write(`${line}\n`));
+        for (const e of report.exports) {
+          process.stderr.write(`${e.format.padEnd(12)} ${String(e.bytes).padStart(9)} bytes  ${e.verified ? 'verified' : 'NOT verified'}${e.maxAbsDiff !== undefined ? `  max |diff| ${e.maxAbsDiff.toExponential(2)}` : ''}${e.note ? `  ${e.note}` : ''}\n`);
+        }
+        process.stdout.write(`${path.join(outDir, 'report.json')}\n`);
+      } catch (error) {
+        exitWithError(error);
+      }
+    });
+}

@@ -1,0 +1,70 @@
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { ExportReport } from '../../contract/channels.js';
+import type { SearchConfigInput } from '../../contract/search-config.js';
+import { selectBackend } from '../backend/select-backend.js';
+import type { ArrayDataset } from '../data/dataset.types.js';
+import { gatherBatch } from '../data/split.js';
+import { resolveConfig } from '../search/presets.js';
+import { loadTaskData } from '../search/task-data.js';
+import { accuracy, meanPsnr } from '../tasks/metrics.js';
+import type { Task } from '../tasks/task.types.js';
+import { writeJsonAtomic } from '../util/atomic-write.js';
+import { exportModel, type ExportFormat, type ExportMetric } from './export-run.js';
+import { loadTfjsFolder } from './tfjs.export.js';
+
+/** Samples used to calibrate int8 ranges, to check every format, and to score int8 against float. */
+const CALIBRATION_SAMPLES = 256;
+const CHECK_SAMPLES = 16;
+const METRIC_SAMPLES = 500;
+
+/** Model inputs exactly as training saw them: the task's own batch preparation (noise, standardisation). */
+function modelInputs(task: Task, ds: ArrayDataset, count: number, seed: number): { x: tf.Tensor; y: tf.Tensor } {
+  const n = Math.min(count, ds.xShape[0]);
+  const batch = gatherBatch(ds, Int32Array.from({ length: n }, (_, i) => i));
+  return tf.tidy(() => {
+    const { input, target } = task.makeBatch(tf.tensor(batch.x, batch.xShape), tf.tensor1d(batch.y, 'int32'), seed);
+    return { x: input, y: target };
+  });
+}
+
+function metricFor(task: Task, test: ArrayDataset, seed: number): ExportMetric {
+  const { x, y } = modelInputs(task, test, METRIC_SAMPLES, seed);
+  if (task.kind === 'denoising') {
+    const shape = test.xShape.slice(1);
+    return { name: 'psnr', x, y, compute: (p, t) => meanPsnr(p.dataSync(), t.dataSync(), shape) };
+  }
+  const argmax = (t: tf.Tensor) => tf.tidy(() => tf.argMax(t, -1).dataSync());
+  return { name: 'accuracy', x, y, compute: (p, t) => accuracy(argmax(t), argmax(p)) };
+}
+
+/**
+ * Exports the model a run saved (<runDir>/model) in the given formats to `outDir`, verifying each, and
+ * keeps the report at <runDir>/exports/report.json as well.
+ */
+export async function exportRun(
+  runDir: string,
+  rawConfig: unknown,
+  formats: ExportFormat[],
+  outDir: string,
+  log: (line: string) => void = () => undefined,
+): Promise<ExportReport> {
+  await selectBackend();
+  const config = resolveConfig(rawConfig as SearchConfigInput);
+  log(`loading the run's data (${config.data.kind === 'builtin' ? config.data.name : config.data.path}) for calibration and checks…`);
+  const data = await loadTaskData(config);
+  const model = await loadTfjsFolder(path.join(runDir, 'model'));
+  const calibration = modelInputs(data.task, data.train, CALIBRATION_SAMPLES, config.seed + 1);
+  const check = modelInputs(data.task, data.test, CHECK_SAMPLES, config.seed + 2);
+  const metric = metricFor(data.task, data.test, config.seed + 3);
+  try {
+    log(`exporting ${formats.join(', ')} to ${outDir}…`);
+    const report = await exportModel(model, { formats, outDir, calibration: calibration.x, testInputs: check.x, metric });
+    const kept = path.join(runDir, 'exports', 'report.json');
+    if (path.resolve(outDir, 'report.json') !== path.resolve(kept)) writeJsonAtomic(kept, report);
+    return report;
+  } finally {
+    tf.dispose([calibration.x, calibration.y, check.x, check.y, metric.x, metric.y]);
+    model.dispose();
+  }
+}
