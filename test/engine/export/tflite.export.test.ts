@@ -85,7 +85,7 @@ describe.skipIf(skipReason !== '')('TFLite export, run by the TFLite interpreter
     expect(har.model.countParams()).toBeGreaterThan(20_000);
     expect(har.float.bytes.length / har.int8.bytes.length).toBeGreaterThanOrEqual(3.8);
     prepared.forEach((c) => c.model.dispose());
-  });
+  }, 300_000); // four models, 200-sample calibration each, one browser session: slow on a shared 2-core machine
 
   it('writes a flatbuffer TFLite recognises: identifier TFL3, schema version 3', () => {
     const t = exportTflite(denoiser());
