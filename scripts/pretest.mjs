@@ -1,32 +1,38 @@
-// Everything `npm test` needs on a fresh machine: npm dependencies, and Debian's Chromium for the
-// browser tests (Playwright's own browser download cannot reach its host here). Installs what it can;
-// otherwise says exactly what to install.
+// Everything `npm test` needs on a fresh machine: the npm dependencies, and two Debian packages —
+// chromium (browser tests and TFLite verification: Playwright's own browser download cannot reach its
+// host here) and python3-onnx (an independent ONNX checker). Installs what it can; otherwise says
+// exactly what to install.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { ensureNodeModules } from './ensure-deps.mjs';
 
 export const CHROMIUM = process.env.NAS_STUDIO_CHROMIUM ?? '/usr/bin/chromium';
 
+const DEBIAN_PACKAGES = [
+  { name: 'chromium', present: () => existsSync(CHROMIUM) },
+  { name: 'python3-onnx', present: () => spawnSync('/usr/bin/python3', ['-c', 'import onnx'], { stdio: 'ignore' }).status === 0 },
+];
+
 function run(command, args) {
-  const result = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-  return result.status === 0;
+  return spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }).status === 0;
 }
 
-function ensureChromium() {
-  if (existsSync(CHROMIUM)) return;
+function ensureDebianPackages() {
+  const missing = DEBIAN_PACKAGES.filter((p) => !p.present()).map((p) => p.name);
+  if (missing.length === 0) return;
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const hasApt = existsSync('/usr/bin/apt-get');
   if (isRoot && hasApt) {
-    console.log(`[setup] ${CHROMIUM} is missing: installing Debian's chromium (apt-get)…`);
-    if (run('apt-get', ['update', '-qq']) && run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'])) return;
+    console.log(`[setup] installing Debian packages: ${missing.join(' ')} (apt-get)…`);
+    if (run('apt-get', ['update', '-qq']) && run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing])) return;
   }
   console.error(
-    `[setup] The browser tests need Chromium at ${CHROMIUM}. Install it with:\n` +
-      (hasApt ? '  sudo apt-get update && sudo apt-get install -y chromium\n' : '  your system package manager (package "chromium")\n') +
-      'or point NAS_STUDIO_CHROMIUM at a Chromium/Chrome binary.',
+    `[setup] The tests need these Debian packages: ${missing.join(', ')}. Install them with:\n` +
+      `  sudo apt-get update && sudo apt-get install -y ${missing.join(' ')}\n` +
+      '(or point NAS_STUDIO_CHROMIUM at a Chromium/Chrome binary).',
   );
   process.exit(1);
 }
 
 ensureNodeModules();
-ensureChromium();
+ensureDebianPackages();
