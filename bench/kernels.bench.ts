@@ -141,7 +141,7 @@ if (report.name !== 'wasm') throw new Error(`bench/kernels.bench.ts needs the wa
 const rows = [...convRows(1), ...convRows(2), ...depthwiseRows(1), ...depthwiseRows(2), ...poolRows(3, 1), ...poolRows(2, 2)];
 const cnn = {
   wasm: await smallCnnImagesPerSecond('wasm', REPS),
-  cpu: await smallCnnImagesPerSecond('cpu', 2),
+  cpu: await smallCnnImagesPerSecond('cpu', 1),
 };
 
 const result = {

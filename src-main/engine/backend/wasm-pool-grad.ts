@@ -24,56 +24,55 @@ function poolInfo(xShape: number[], attrs: PoolAttrs) {
 }
 
 /**
- * MaxPoolGrad over channel-major copies (wasm's Transpose), so each window scan is scalar code over
- * one plane. Ties go to the first maximum in row-major window order, as on the cpu backend.
+ * MaxPoolGrad as one pass over the wasm heap in NHWC order (measured faster than scanning channel-major
+ * copies, which cost two transposes). Ties go to the first maximum in row-major window order, as on cpu.
  */
 export const maxPoolGradKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { dy, input } = inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
   const wasm = backend as unknown as WasmBackend;
-  const P = wasmPrims(wasm);
   const info = poolInfo(input.shape, attrs as unknown as PoolAttrs);
-  const { batchSize: n, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = info;
-  const { strideHeight: sH, strideWidth: sW, filterHeight: KH, filterWidth: KW } = info;
-  const { top, left } = info.padInfo;
-  const xT = P.transpose(input, [3, 0, 1, 2]);
-  const dyT = P.transpose(dy, [3, 0, 1, 2]);
-  const dxT = wasm.makeOutput([C, n, H, W], 'float32');
-  // Views after the last allocation: a malloc may grow the heap and detach earlier views.
-  const xs = wasm.typedArrayFromHeap(xT) as Float32Array;
-  const gs = wasm.typedArrayFromHeap(dyT) as Float32Array;
-  const dx = wasm.typedArrayFromHeap(dxT) as Float32Array;
+  const out = wasm.makeOutput(input.shape, 'float32');
+  // Views after makeOutput: a malloc may grow the heap and detach earlier views.
+  const x = wasm.typedArrayFromHeap(input) as Float32Array;
+  const g = wasm.typedArrayFromHeap(dy) as Float32Array;
+  const dx = wasm.typedArrayFromHeap(out) as Float32Array;
   dx.fill(0);
-  for (let plane = 0; plane < C * n; plane++) {
-    const xPlane = plane * H * W;
-    const gPlane = plane * OH * OW;
-    for (let oh = 0; oh < OH; oh++) {
-      const h0 = oh * sH - top;
+  const { batchSize, inHeight, inWidth, inChannels: C, outHeight, outWidth } = info;
+  const { strideHeight, strideWidth, filterHeight, filterWidth } = info;
+  const { top, left } = info.padInfo;
+  const best = new Float32Array(C);
+  const bestAt = new Int32Array(C);
+  for (let b = 0; b < batchSize; b++) {
+    const xBatch = b * inHeight * inWidth * C;
+    for (let oh = 0; oh < outHeight; oh++) {
+      const h0 = oh * strideHeight - top;
       const hStart = Math.max(0, h0);
-      const hEnd = Math.min(H, h0 + KH);
-      for (let ow = 0; ow < OW; ow++) {
-        const w0 = ow * sW - left;
+      const hEnd = Math.min(inHeight, h0 + filterHeight);
+      for (let ow = 0; ow < outWidth; ow++) {
+        const w0 = ow * strideWidth - left;
         const wStart = Math.max(0, w0);
-        const wEnd = Math.min(W, w0 + KW);
-        let best = -Infinity;
-        let at = -1;
+        const wEnd = Math.min(inWidth, w0 + filterWidth);
+        best.fill(-Infinity);
+        bestAt.fill(-1);
         for (let h = hStart; h < hEnd; h++) {
-          const row = xPlane + h * W;
           for (let w = wStart; w < wEnd; w++) {
-            const v = xs[row + w];
-            if (v > best || at < 0) {
-              best = v;
-              at = row + w;
+            const base = xBatch + (h * inWidth + w) * C;
+            for (let c = 0; c < C; c++) {
+              const v = x[base + c];
+              if (v > best[c] || bestAt[c] < 0) {
+                best[c] = v;
+                bestAt[c] = base + c;
+              }
             }
           }
         }
-        if (at >= 0) dx[at] += gs[gPlane + oh * OW + ow];
+        const gBase = ((b * outHeight + oh) * outWidth + ow) * C;
+        for (let c = 0; c < C; c++) {
+          if (bestAt[c] >= 0) dx[bestAt[c]] += g[gBase + c];
+        }
       }
     }
   }
-  P.dispose(xT);
-  P.dispose(dyT);
-  const out = P.transpose(dxT, [1, 2, 3, 0]);
-  P.dispose(dxT);
   return out;
 };
 
