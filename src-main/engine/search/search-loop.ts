@@ -7,7 +7,9 @@ import type { CellType, EdgeWeights } from '../supernet/supernet.types.js';
 import { Rng } from '../util/rng.js';
 import { batchTensors, cyclingBatches, epochBatches } from './batch-stream.js';
 import { auxiliarySkipBeta, betaDecayRegularizer, capSkips, normalSkipCount, skipLimit, type GuardOutcome } from './collapse-guard.js';
-import { Adam, MomentumSgd, type SearchOptimizer } from './optimizers.js';
+import { Adam, MomentumSgd, globalNorm, type SearchOptimizer } from './optimizers.js';
+import { restoreSearchCheckpoint } from './checkpoint.js';
+import { SearchDivergedError } from './faults.js';
 import { throwIfCancelled } from './run-control.js';
 import type { SearchLoopOptions, SearchLoopResult, SearchState } from './search-loop.types.js';
 
@@ -18,16 +20,13 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 
 function checkFinite(value: number, which: string, step: number, epoch: number): void {
   if (!Number.isFinite(value)) {
-    throw new Error(
+    throw new SearchDivergedError(
       `Search diverged at step ${step + 1} (epoch ${epoch + 1}): the ${which} loss is ${value}. ` +
         'Lower the learning rate or the batch size, or check the data for NaN values.',
+      step,
+      epoch,
     );
   }
-}
-
-/** Global L2 norm of a gradient map with three heavy kernels (one concat) rather than two per variable. */
-function globalNorm(grads: tf.Tensor[]): tf.Scalar {
-  return tf.sqrt(tf.sum(tf.square(tf.concat(grads.map((g) => tf.reshape(g, [-1])))))) as tf.Scalar;
 }
 
 /**
@@ -56,10 +55,12 @@ export async function searchLoop(options: SearchLoopOptions): Promise<SearchLoop
   const weightVars = supernet.weightVars();
   const archVars = [...supernet.alphaVars(), ...(strategy.archVars?.() ?? [])];
   const useAdam = options.weightOptimizer === 'adam';
-  const lrW = options.lrW ?? (useAdam ? 3e-3 : 0.025);
-  const lrWMin = options.lrWMin ?? 0.001;
+  // lrScale < 1 after a rollback from a diverged step (search-phase.ts).
+  const lrScale = options.lrScale ?? 1;
+  const lrW = (options.lrW ?? (useAdam ? 3e-3 : 0.025)) * lrScale;
+  const lrWMin = (options.lrWMin ?? 0.001) * lrScale;
   const weightOptimizer: SearchOptimizer = useAdam ? new Adam(weightVars, lrW, 0.9, 0.999, weightDecay) : new MomentumSgd(weightVars, lrW, 0.9, weightDecay);
-  const archOptimizer: SearchOptimizer = new Adam(archVars, options.lrA ?? 3e-4, 0.5, 0.999, archWeightDecay);
+  const archOptimizer: SearchOptimizer = new Adam(archVars, (options.lrA ?? 3e-4) * lrScale, 0.5, 0.999, archWeightDecay);
 
   const nWeight = weightData.xShape[0];
   const stepsPerEpoch = Math.min(options.maxStepsPerEpoch ?? Number.POSITIVE_INFINITY, nWeight >= batchSize ? Math.floor(nWeight / batchSize) : 1);
@@ -108,14 +109,13 @@ export async function searchLoop(options: SearchLoopOptions): Promise<SearchLoop
         kept.push(tf.keep(task.batchScore(out, target)));
         return task.loss(out, target);
       }, weightVars);
-      const loss = value.dataSync()[0];
+      const loss = options.faults ? options.faults.weightLoss(ctx.step, value.dataSync()[0]) : value.dataSync()[0];
       const score = kept[0].dataSync()[0];
       tf.dispose(kept);
       checkFinite(loss, 'weight', ctx.step, ctx.epoch);
-      const names = Object.keys(grads);
       let scale = 1;
       if (gradClip > 0) {
-        const norm = globalNorm(names.map((n) => grads[n])).dataSync()[0];
+        const norm = globalNorm(grads);
         if (!Number.isFinite(norm)) checkFinite(norm, 'weight-gradient', ctx.step, ctx.epoch);
         if (norm > gradClip) scale = gradClip / norm;
       }
@@ -124,15 +124,23 @@ export async function searchLoop(options: SearchLoopOptions): Promise<SearchLoop
       return { loss, score };
     });
 
-  const genotypeHistory: string[] = [];
-  const probsHistory: AlphaProbs[] = [];
+  const resume = options.resume;
+  const genotypeHistory: string[] = [...((resume?.extra?.genotypeHistory as string[] | undefined) ?? [])];
+  const probsHistory: AlphaProbs[] = [...((resume?.extra?.probsHistory as AlphaProbs[] | undefined) ?? [])];
   let guard: GuardOutcome = { method: guardMethod, triggered: false };
   if (!strategy.trainsAlphas) guard.message = 'random search trains no alphas, so there is nothing to collapse';
   else if (guardMethod === 'darts-minus') guard.message = 'auxiliary skip on every stride-1 edge, decayed from 1 to 0 over the search (DARTS-)';
   else if (guardMethod === 'beta-darts') guard.message = 'Beta-Decay regularisation of the alphas (β-DARTS)';
   let kept: { probs: AlphaProbs; genotype: string } | undefined;
-  let step = 0;
-  let epochsRun = 0;
+  let step = resume?.step ?? 0;
+  let epochsRun = resume?.epoch ?? 0;
+  if (resume) {
+    // Continue from a checkpoint: weights, alphas, both optimizers, the data order and sampling streams.
+    restoreSearchCheckpoint(resume, { weightVars, archVars, weightOptimizer, archOptimizer });
+    weightOrder.seedState = resume.rng.weightOrder ?? resume.dataOrder.shuffleSeed;
+    archOrder.seedState = resume.rng.archOrder;
+    sampling.seedState = resume.rng.strategy;
+  }
   let images = 0;
   const started = performance.now();
   const state = (epoch: number): SearchState => ({
@@ -144,94 +152,99 @@ export async function searchLoop(options: SearchLoopOptions): Promise<SearchLoop
     archOptimizer,
     rngStates: { weightOrder: weightOrder.seedState, archOrder: archOrder.seedState, strategy: sampling.seedState },
     genotypeHistory: [...genotypeHistory],
+    probsHistory: [...probsHistory],
   });
 
-  for (let epoch = 0; epoch < epochs && !kept; epoch++) {
-    let weightLoss = 0;
-    let weightScore = 0;
-    let archLoss = 0;
-    let archScore = 0;
-    const order = epochBatches(weightData, batchSize, weightOrder);
-    for (let s = 0; s < stepsPerEpoch; s++) {
-      await yieldToEventLoop();
-      if (pause) await pause.whenRunning(signal);
-      throwIfCancelled(signal);
-      const indices = order.next().value as Int32Array;
-      const ctx: StrategyContext = { step, epoch, epochs, rng: sampling, training: true };
-      if (strategy.trainsAlphas) {
-        const a = archStep(archStream.next().value as Int32Array, ctx);
-        archLoss += a.loss;
-        archScore += a.score;
-        images += batchSize;
+  let expectedLatencyMs: number | undefined;
+  try {
+    for (let epoch = resume?.epoch ?? 0; epoch < epochs && !kept; epoch++) {
+      let weightLoss = 0;
+      let weightScore = 0;
+      let archLoss = 0;
+      let archScore = 0;
+      const order = epochBatches(weightData, batchSize, weightOrder);
+      for (let s = 0; s < stepsPerEpoch; s++) {
+        await yieldToEventLoop();
+        if (pause) await pause.whenRunning(signal);
+        throwIfCancelled(signal);
+        const indices = order.next().value as Int32Array;
+        const ctx: StrategyContext = { step, epoch, epochs, rng: sampling, training: true };
+        if (strategy.trainsAlphas) {
+          const a = archStep(archStream.next().value as Int32Array, ctx);
+          archLoss += a.loss;
+          archScore += a.score;
+          images += batchSize;
+        }
+        const w = weightStep(indices, ctx);
+        weightLoss += w.loss;
+        weightScore += w.score;
+        images += indices.length;
+        step++;
+        const seconds = (performance.now() - started) / 1000;
+        onEvent?.({
+          type: 'step',
+          phase: 'search',
+          epoch,
+          epochs,
+          step: s,
+          stepsPerEpoch,
+          loss: w.loss,
+          score: w.score,
+          scoreName: task.scoreName,
+          etaSeconds: (seconds / step) * (totalSteps - step),
+          imagesPerSecond: images / Math.max(seconds, 1e-9),
+        });
       }
-      const w = weightStep(indices, ctx);
-      weightLoss += w.loss;
-      weightScore += w.score;
-      images += indices.length;
-      step++;
-      const seconds = (performance.now() - started) / 1000;
-      onEvent?.({
-        type: 'step',
-        phase: 'search',
+      epochsRun++;
+
+      const epochEvent = {
+        type: 'epoch' as const,
+        phase: 'search' as const,
         epoch,
         epochs,
-        step: s,
-        stepsPerEpoch,
-        loss: w.loss,
-        score: w.score,
-        scoreName: task.scoreName,
-        etaSeconds: (seconds / step) * (totalSteps - step),
-        imagesPerSecond: images / Math.max(seconds, 1e-9),
-      });
-    }
-    epochsRun++;
-
-    const epochEvent = {
-      type: 'epoch' as const,
-      phase: 'search' as const,
-      epoch,
-      epochs,
-      trainLoss: weightLoss / stepsPerEpoch,
-      trainScore: weightScore / stepsPerEpoch,
-      ...(strategy.trainsAlphas ? { validLoss: archLoss / stepsPerEpoch, validScore: archScore / stepsPerEpoch } : {}),
-    };
-    if (strategy.trainsAlphas) {
-      const probs = strategy.derivationProbs?.(supernet) ?? supernet.alphaProbs();
-      const genotype = deriveGenotype(probs, space);
-      const text = formatGenotype(genotype);
-      genotypeHistory.push(text);
-      probsHistory.push(probs);
-      const latency = strategy.expectedLatencyMs?.(alphaTensors());
-      onEvent?.({ ...epochEvent, alphas: supernet.alphaProbs(), genotype: text, ...(latency !== undefined ? { expectedLatencyMs: latency } : {}) });
-      const limit = skipLimit(space);
-      if (guardMethod === 'skip-count-early-stop' && normalSkipCount(genotype) >= limit) {
-        if (epoch > 0) {
-          kept = { probs: probsHistory[epoch - 1], genotype: genotypeHistory[epoch - 1] };
-          guard = { method: guardMethod, triggered: true, message: `Stopped after epoch ${epoch + 1} of ${epochs}: the normal cell held ${normalSkipCount(genotype)} skip_connect (limit ${limit - 1}); kept the genotype of epoch ${epoch}.` };
-        } else {
-          const capped = capSkips(probs, space, limit);
-          kept = { probs: capped, genotype: formatGenotype(deriveGenotype(capped, space)) };
-          guard = { method: guardMethod, triggered: true, message: `Stopped after epoch 1 of ${epochs}: the normal cell held ${normalSkipCount(genotype)} skip_connect (limit ${limit - 1}); no earlier genotype, so the weakest skips were replaced by each edge's next-best op.` };
+        trainLoss: weightLoss / stepsPerEpoch,
+        trainScore: weightScore / stepsPerEpoch,
+        ...(strategy.trainsAlphas ? { validLoss: archLoss / stepsPerEpoch, validScore: archScore / stepsPerEpoch } : {}),
+      };
+      if (strategy.trainsAlphas) {
+        const probs = strategy.derivationProbs?.(supernet) ?? supernet.alphaProbs();
+        const genotype = deriveGenotype(probs, space);
+        const text = formatGenotype(genotype);
+        genotypeHistory.push(text);
+        probsHistory.push(probs);
+        const latency = strategy.expectedLatencyMs?.(alphaTensors());
+        onEvent?.({ ...epochEvent, alphas: supernet.alphaProbs(), genotype: text, ...(latency !== undefined ? { expectedLatencyMs: latency } : {}) });
+        const limit = skipLimit(space);
+        if (guardMethod === 'skip-count-early-stop' && normalSkipCount(genotype) >= limit) {
+          if (epoch > 0) {
+            kept = { probs: probsHistory[epoch - 1], genotype: genotypeHistory[epoch - 1] };
+            guard = { method: guardMethod, triggered: true, message: `Stopped after epoch ${epoch + 1} of ${epochs}: the normal cell held ${normalSkipCount(genotype)} skip_connect (limit ${limit - 1}); kept the genotype of epoch ${epoch}.` };
+          } else {
+            const capped = capSkips(probs, space, limit);
+            kept = { probs: capped, genotype: formatGenotype(deriveGenotype(capped, space)) };
+            guard = { method: guardMethod, triggered: true, message: `Stopped after epoch 1 of ${epochs}: the normal cell held ${normalSkipCount(genotype)} skip_connect (limit ${limit - 1}); no earlier genotype, so the weakest skips were replaced by each edge's next-best op.` };
+          }
+          onEvent?.({ type: 'guard', message: guard.message as string });
         }
-        onEvent?.({ type: 'guard', message: guard.message as string });
+      } else {
+        onEvent?.(epochEvent);
       }
-    } else {
-      onEvent?.(epochEvent);
+      await options.onEpochEnd?.(state(epoch));
     }
-    await options.onEpochEnd?.(state(epoch));
-  }
 
-  let expectedLatencyMs: number | undefined;
-  if (!strategy.trainsAlphas) {
-    throwIfCancelled(signal);
-    kept = pickRandomCandidate(options, sampling, archOrder, forwardOptions(totalSteps));
-    genotypeHistory.push(kept.genotype);
-  } else {
-    if (!kept) kept = { probs: probsHistory[probsHistory.length - 1], genotype: genotypeHistory[genotypeHistory.length - 1] };
-    expectedLatencyMs = strategy.expectedLatencyMs?.(alphaTensors());
+    if (!strategy.trainsAlphas) {
+      throwIfCancelled(signal);
+      kept = pickRandomCandidate(options, sampling, archOrder, forwardOptions(totalSteps));
+      genotypeHistory.push(kept.genotype);
+    } else {
+      if (!kept) kept = { probs: probsHistory[probsHistory.length - 1], genotype: genotypeHistory[genotypeHistory.length - 1] };
+      expectedLatencyMs = strategy.expectedLatencyMs?.(alphaTensors());
+    }
+  } finally {
+    // Also when the loop throws (cancelled, diverged): a rollback retries in the same process.
+    weightOptimizer.dispose();
+    archOptimizer.dispose();
   }
-  weightOptimizer.dispose();
-  archOptimizer.dispose();
   return {
     alphas: kept.probs,
     genotype: kept.genotype,

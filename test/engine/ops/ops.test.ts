@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EdgeInput } from '../../../src-main/engine/ops/edge-input.js';
-import { depthwise } from '../../../src-main/engine/ops/layers.js';
+import { BN_EPSILON, batchNorm, depthwise } from '../../../src-main/engine/ops/layers.js';
 import { CHAIN_OPS, DARTS_OPS, HAR_OPS, NB201_OPS, getOpRegistry } from '../../../src-main/engine/ops/registry.js';
 import { CHAIN_PRIMITIVES, DARTS_PRIMITIVES, HAR_PRIMITIVES, NB201_PRIMITIVES } from '../../../src-main/engine/space/space.types.js';
 import { Rng } from '../../../src-main/engine/util/rng.js';
@@ -134,5 +134,21 @@ describe('1-D (HAR) ops over [B, 1, T, C]', () => {
   it('uses 1×k kernels', () => {
     const op = HAR_OPS.conv_7(C, 6, 1, { dims: 1, rng: new Rng(1) });
     expect(op.variables[0].shape).toEqual([1, 7, C, 6]);
+  });
+});
+
+describe('batchNorm (affine-free, batch statistics, custom gradient)', () => {
+  it('matches tf.batchNorm with moments in value and gradient', () => {
+    const x = tf.randomNormal([3, 4, 5, 6]) as tf.Tensor4D;
+    const upstream = tf.randomNormal([3, 4, 5, 6]);
+    const reference = (t: tf.Tensor4D) => {
+      const { mean, variance } = tf.moments(t, [0, 1, 2]);
+      return tf.batchNorm(t, mean, variance, tf.zeros([6]) as tf.Tensor1D, tf.ones([6]) as tf.Tensor1D, BN_EPSILON);
+    };
+    const ours = batchNorm(x);
+    expect(tf.max(tf.abs(tf.sub(ours, reference(x)))).dataSync()[0]).toBeLessThan(1e-4);
+    const gOurs = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(batchNorm(t as tf.Tensor4D), upstream)))(x);
+    const gRef = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(reference(t as tf.Tensor4D), upstream)))(x);
+    expect(tf.max(tf.abs(tf.sub(gOurs, gRef))).dataSync()[0]).toBeLessThan(1e-3);
   });
 });
