@@ -108,8 +108,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       response.end();
       return;
     }
-    response.setHeader('Set-Cookie', `${cookieName()}=${token}; HttpOnly; SameSite=Strict; Path=/`);
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    // Set once, by the page load that carried the token: the page's assets and socket then need no token in their URLs.
+    if (url.searchParams.has('token')) response.setHeader('Set-Cookie', `${cookieName()}=${token}; HttpOnly; SameSite=Strict; Path=/`);
     await sendStatic(staticDir, url.pathname, response, request.method === 'HEAD');
   }
 

@@ -59,6 +59,12 @@ export async function sendStatic(root: string, urlPath: string, response: Server
   const resolved = resolveInside(root, urlPath);
   let file = resolved ? await fileAt(resolved) : undefined;
   if (!file && resolved && path.extname(resolved) === '') file = index;
+  if (!file && urlPath === '/favicon.ico') {
+    // Browsers ask for it unprompted; a missing icon is not an error worth a console line.
+    response.writeHead(204);
+    response.end();
+    return;
+  }
   if (!file) {
     response.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
     response.end('Not found\n');
