@@ -7,6 +7,8 @@ import type { Supernet } from '../supernet/supernet.js';
 import type { Task } from '../tasks/task.types.js';
 import type { SearchOptimizer } from './optimizers.js';
 import type { CollapseGuardMethod, GuardOutcome } from './collapse-guard.js';
+import type { CheckpointState } from './checkpoint.js';
+import type { FaultInjector } from './faults.js';
 import type { PauseGate } from './run-control.js';
 
 export interface SearchLoopOptions {
@@ -44,6 +46,12 @@ export interface SearchLoopOptions {
   candidateBatches?: number;
   /** Called after every epoch with the live state (the run store writes checkpoints from it). */
   onEpochEnd?: (state: SearchState) => void | Promise<void>;
+  /** Continue from this checkpoint (its epoch is the next to run) instead of from the initial weights. */
+  resume?: CheckpointState;
+  /** Multiplies every learning rate (a rollback after a diverged step halves them). Default 1. */
+  lrScale?: number;
+  /** Explicit fault injection (tests, docs/run-store.md): e.g. a NaN weight loss at a given step. */
+  faults?: FaultInjector;
 }
 
 /**
@@ -61,6 +69,8 @@ export interface SearchState {
   /** States of the loop's generators: data order, arch-data order, strategy sampling. */
   rngStates: { weightOrder: number; archOrder: number; strategy: number };
   genotypeHistory: string[];
+  /** Alpha probabilities at the end of every epoch (the collapse guard may go back to an earlier one). */
+  probsHistory: AlphaProbs[];
 }
 
 export interface SearchLoopResult {
