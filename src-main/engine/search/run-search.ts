@@ -1,4 +1,5 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { RunEvent } from '../../contract/events.js';
@@ -10,14 +11,17 @@ import { derivedReplicaSpec } from '../derive/derived.replica.js';
 import { evaluateModel } from '../derive/evaluate.js';
 import { baselineReplicaSpec } from '../derive/baseline.replica.js';
 import { retrainModel } from '../derive/retrain.js';
+import { RunRecorder } from '../store/run-recorder.js';
 import { writeJsonAtomic } from '../util/atomic-write.js';
 import { throttle } from '../util/throttle.js';
+import { loadCheckpoint } from './checkpoint.js';
+import { faultsFromEnv } from './faults.js';
 import { macroOptionsFor } from './macro-options.js';
 import { resolveConfig } from './presets.js';
 import { saveDenoisingExamples, saveRunModel } from './run-artifacts.js';
 import { throwIfCancelled } from './run-control.js';
 import type { RunOptions, RunSearch } from './run-search.types.js';
-import { runSearchPhase } from './search-phase.js';
+import { runSearchPhase, type SearchPhaseResult } from './search-phase.js';
 import { loadTaskData } from './task-data.js';
 
 /** Sortable, readable and unique: 20261122-094812-classification-gdas-3fa9. */
@@ -30,21 +34,24 @@ export function makeRunId(config: ResolvedSearchConfig, now = new Date()): strin
  * Appends events to <runDir>/events.jsonl (the UI and the run store replay it) and forwards them.
  * Step events are thinned to about ten a second; every other event passes.
  */
-function eventSink(runDir: string, options: RunOptions): (event: RunEvent) => void {
+function eventSink(runDir: string, options: RunOptions, record: (event: RunEvent) => void): (event: RunEvent) => void {
   const file = path.join(runDir, 'events.jsonl');
   const write = (event: RunEvent) => {
-    appendFileSync(file, `${JSON.stringify({ t: Date.now(), ...event })}\n`);
+    try {
+      appendFileSync(file, `${JSON.stringify({ t: Date.now(), ...event })}\n`);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new Error(`${file}: could not be written (${code === 'ENOSPC' ? 'the disk is full' : (code ?? (error as Error).message)}).`, { cause: error });
+    }
+    record(event);
     options.onEvent?.(event);
   };
   const stepEvents = throttle(100, write);
   return (event) => (event.type === 'step' ? stepEvents(event, event.step + 1 === event.stepsPerEpoch) : write(event));
 }
 
-/**
- * One whole run: load the data, search, derive the genotype, retrain it from scratch, evaluate it on
- * the held-out test split, and write result.json (atomically: a reader never sees half of it).
- */
-export const runSearch: RunSearch = async (input: SearchConfigInput, options: RunOptions) => {
+/** A new run: its folder and config.json. */
+function createRunFolder(input: SearchConfigInput, options: RunOptions): { config: ResolvedSearchConfig; runId: string; runDir: string } {
   const config = resolveConfig(input);
   const runId = options.runId ?? makeRunId(config);
   const runDir = path.join(options.outDir, runId);
@@ -54,8 +61,82 @@ export const runSearch: RunSearch = async (input: SearchConfigInput, options: Ru
     throw new Error(`${runDir}: cannot create the run folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`, { cause: error });
   }
   writeJsonAtomic(path.join(runDir, 'config.json'), config);
-  const emit = eventSink(runDir, options);
+  return { config, runId, runDir };
+}
+
+/** A run to continue: its folder must hold config.json (the config it started with wins) and no result.json. */
+function openRunFolder(options: RunOptions): { config: ResolvedSearchConfig; runId: string; runDir: string } {
+  if (!options.runId) throw new Error('resume: the run id is missing.');
+  const runDir = path.join(options.outDir, options.runId);
+  const configFile = path.join(runDir, 'config.json');
+  if (existsSync(path.join(runDir, 'result.json'))) throw new Error(`${runDir}: the run already finished (result.json exists); nothing to resume.`);
+  let saved: unknown;
+  try {
+    saved = JSON.parse(readFileSync(configFile, 'utf8'));
+  } catch (error) {
+    throw new Error(`${configFile}: cannot read the run's config (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`, { cause: error });
+  }
+  return { config: resolveConfig(saved as SearchConfigInput), runId: options.runId, runDir };
+}
+
+function folderBytes(dir: string): number {
+  try {
+    return readdirSync(dir, { withFileTypes: true }).reduce((sum, e) => sum + (e.isFile() ? statSync(path.join(dir, e.name)).size : 0), 0);
+  } catch {
+    return 0;
+  }
+}
+
+/** The search result, kept so a resumed run whose search had finished goes straight to retraining. */
+const searchResultFile = (runDir: string) => path.join(runDir, 'search.json');
+
+/**
+ * One whole run: load the data, search, derive the genotype, retrain it from scratch, evaluate it on
+ * the held-out test split, and write result.json (atomically: a reader never sees half of it).
+ * Recorded in the run store; checkpointed after every search epoch; `resume` continues a stopped run.
+ */
+export const runSearch: RunSearch = async (input: SearchConfigInput, options: RunOptions) => {
+  const resuming = options.resume === true;
+  const { config, runId, runDir } = resuming ? openRunFolder(options) : createRunFolder(input, options);
+  const checkpoint = resuming ? loadCheckpoint(runDir) : undefined;
+  const searched = resuming && existsSync(searchResultFile(runDir)) ? (JSON.parse(readFileSync(searchResultFile(runDir), 'utf8')) as SearchPhaseResult) : undefined;
+  const warnings: string[] = [];
+  const recorder = RunRecorder.start({
+    store: options.store,
+    runId,
+    runDir,
+    config,
+    hardware: { platform: process.platform, arch: process.arch, cpus: os.availableParallelism(), memoryBytes: os.totalmem(), node: process.version },
+    resume: resuming ? (searched ? { phase: 'retrain', fromEpoch: 0 } : { phase: 'search', fromEpoch: checkpoint?.epoch ?? 0 }) : undefined,
+    warn: (message) => warnings.push(message),
+  });
+  const emit = eventSink(runDir, options, recorder.onEvent);
+  for (const message of warnings.splice(0)) emit({ type: 'log', level: 'warn', message });
+  try {
+    const result = await runPipeline(config, runId, runDir, options, emit, recorder, { checkpoint, searched });
+    recorder.done({ metrics: result.metrics, genotype: result.genotype, params: result.params });
+    return result;
+  } catch (error) {
+    recorder.failed(error);
+    throw error;
+  } finally {
+    recorder.close();
+  }
+};
+
+async function runPipeline(
+  config: ResolvedSearchConfig,
+  runId: string,
+  runDir: string,
+  options: RunOptions,
+  emit: (event: RunEvent) => void,
+  recorder: RunRecorder,
+  from: { checkpoint?: Awaited<ReturnType<typeof loadCheckpoint>>; searched?: SearchPhaseResult },
+): Promise<RunResult & { runDir: string }> {
   const { signal, pause } = options;
+  if (from.searched) emit({ type: 'log', level: 'info', message: 'resumed: the search had finished; retraining its genotype' });
+  else if (from.checkpoint) emit({ type: 'log', level: 'info', message: `resumed from the checkpoint after search epoch ${from.checkpoint.epoch} of ${config.epochs}` });
+  else if (options.resume) emit({ type: 'log', level: 'info', message: 'resumed: no checkpoint was written yet, so the search starts over' });
 
   emit({ type: 'phase', phase: 'loading', message: `data: ${config.data.kind === 'builtin' ? config.data.name : config.data.path}` });
   const backend = await selectBackend();
@@ -63,9 +144,21 @@ export const runSearch: RunSearch = async (input: SearchConfigInput, options: Ru
   emit({ type: 'log', level: 'info', message: `backend ${backend.name}; ${data.train.xShape[0]} training and ${data.test.xShape[0]} test samples` });
   throwIfCancelled(signal);
 
-  emit({ type: 'phase', phase: 'search', message: `${config.strategy} on the ${config.space} space` });
   const macro = macroOptionsFor(config, data.task);
-  const search = await runSearchPhase(config, data, macro, { signal, pause, onEvent: emit });
+  let search = from.searched;
+  if (!search) {
+    emit({ type: 'phase', phase: 'search', message: `${config.strategy} on the ${config.space} space` });
+    search = await runSearchPhase(config, data, macro, {
+      signal,
+      pause,
+      onEvent: emit,
+      runDir,
+      resume: from.checkpoint,
+      faults: options.faults ?? faultsFromEnv(),
+      onCheckpoint: (saved) => recorder.checkpoint(saved.data, saved.bytes),
+    });
+    writeJsonAtomic(searchResultFile(runDir), search);
+  }
 
   emit({ type: 'phase', phase: 'retrain', message: search.genotype });
   const retrained = await retrainModel(
@@ -78,9 +171,10 @@ export const runSearch: RunSearch = async (input: SearchConfigInput, options: Ru
   const denoising = config.task === 'denoising';
   const { metrics, examples } = await evaluateModel(retrained.model, data.task, data.test, { seed: config.seed, keepExamples: denoising ? 4 : 0 });
   const params = countParams(retrained.model);
-  await saveRunModel(retrained.model, runDir);
+  const modelDir = await saveRunModel(retrained.model, runDir);
+  recorder.artifact('model', modelDir, folderBytes(modelDir));
   if (denoising) {
-    saveDenoisingExamples(examples, runDir);
+    for (const file of saveDenoisingExamples(examples, runDir)) recorder.artifact('image', file, statSync(file).size);
     emit({ type: 'log', level: 'info', message: `training the fixed baseline denoiser (about ${params} parameters) with the same budget` });
     const baseline = await retrainModel(baselineReplicaSpec({ noise: config.noise, targetParams: params, learningRate: 2e-3 }), data.train, {
       epochs: config.retrainEpochs,
@@ -121,4 +215,4 @@ export const runSearch: RunSearch = async (input: SearchConfigInput, options: Ru
   retrained.model.dispose();
   emit({ type: 'phase', phase: 'done', message: path.join(runDir, 'result.json') });
   return { ...result, runDir };
-};
+}

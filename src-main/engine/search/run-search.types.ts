@@ -1,6 +1,8 @@
 import type { RunEventListener } from '../../contract/events.js';
 import type { RunResult } from '../../contract/result.js';
 import type { SearchConfigInput } from '../../contract/search-config.js';
+import type { RunStore } from '../store/run-store.js';
+import type { FaultInjection } from './faults.js';
 import type { PauseGate } from './run-control.js';
 
 /**
@@ -16,6 +18,12 @@ export interface RunOptions {
   signal?: AbortSignal;
   pause?: PauseGate;
   onEvent?: RunEventListener;
+  /** Continue the run `runId` in `outDir` from its last checkpoint instead of starting a new one. */
+  resume?: boolean;
+  /** The run store to record in: default the user's (NAS_STUDIO_HOME/runs.db); 'none' records nothing. */
+  store?: RunStore | 'none';
+  /** Explicit fault injection (tests, docs/run-store.md); default: from NAS_STUDIO_FAULT_* variables. */
+  faults?: FaultInjection;
 }
 
 export type RunSearch = (config: SearchConfigInput, options: RunOptions) => Promise<RunResult & { runDir: string }>;

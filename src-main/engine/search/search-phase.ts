@@ -6,7 +6,9 @@ import { getSpace } from '../space/spaces.js';
 import type { AlphaProbs } from '../space/space.types.js';
 import { createStrategy } from '../strategy/create-strategy.js';
 import { Supernet } from '../supernet/supernet.js';
+import { captureSearchCheckpoint, loadCheckpoint, saveCheckpoint, type CheckpointState, type SavedCheckpoint } from './checkpoint.js';
 import type { GuardOutcome } from './collapse-guard.js';
+import { FaultInjector, SearchDivergedError, type FaultInjection } from './faults.js';
 import type { PauseGate } from './run-control.js';
 import { searchLoop } from './search-loop.js';
 import type { TaskData } from './task-data.js';
@@ -20,58 +22,99 @@ export interface SearchPhaseResult {
   expectedLatencyMs?: number;
 }
 
-/** Splits the training data into weight and arch halves, builds the supernet and strategy, and searches. */
-export async function runSearchPhase(
-  config: ResolvedSearchConfig,
-  data: TaskData,
-  macro: MacroOptions,
-  options: { signal?: AbortSignal; pause?: PauseGate; onEvent?: RunEventListener },
-): Promise<SearchPhaseResult> {
+export interface SearchPhaseOptions {
+  signal?: AbortSignal;
+  pause?: PauseGate;
+  onEvent?: RunEventListener;
+  /** Where checkpoints go (<runDir>/checkpoint); none are written without it. */
+  runDir?: string;
+  /** Continue from this checkpoint (nas-studio resume). */
+  resume?: CheckpointState;
+  /** Called after each checkpoint is written (the run store lists it). */
+  onCheckpoint?: (saved: SavedCheckpoint) => void;
+  faults?: FaultInjection;
+}
+
+/**
+ * Splits the training data into weight and arch halves, builds the supernet and strategy, and searches,
+ * writing a checkpoint after every epoch. A diverged step (NaN/Inf loss) rolls back once to the last
+ * checkpoint (or the start) with the learning rates halved; a second divergence stops the run.
+ */
+export async function runSearchPhase(config: ResolvedSearchConfig, data: TaskData, macro: MacroOptions, options: SearchPhaseOptions): Promise<SearchPhaseResult> {
   const started = performance.now();
   const { weight, arch } = splitSearchData(data.train, { seed: config.seed, searchSamples: config.searchSamples || undefined });
   const space = getSpace(config.space, { nodes: config.nodes });
-  const strategy = createStrategy(config.strategy, {
-    space,
-    seed: config.seed,
-    latencyTargetMs: config.latencyTargetMs,
-    latencyWeight: config.latencyWeight,
-  });
-  const supernet = new Supernet({
-    space,
-    task: data.task,
-    channels: macro.channels,
-    cells: macro.cells,
-    stemMultiplier: macro.stemMultiplier,
-    stemStride: macro.stemStride,
-    seed: config.seed,
-    ...strategy.supernetOptions,
-  });
-  try {
-    const result = await searchLoop({
-      supernet,
-      strategy,
-      task: data.task,
-      weightData: weight,
-      archData: arch,
-      epochs: config.epochs,
-      batchSize: config.batchSize,
-      weightOptimizer: 'adam',
+  const faults = new FaultInjector(options.faults);
+  let resume = options.resume;
+  // A resumed run keeps the learning-rate scale and rollback count its checkpoint carries.
+  let lrScale = (resume?.extra?.lrScale as number | undefined) ?? 1;
+  let rollbacks = (resume?.extra?.rollbacks as number | undefined) ?? 0;
+  for (;;) {
+    // Built afresh for every attempt from the same seed: a rollback without a checkpoint starts over exactly.
+    const strategy = createStrategy(config.strategy, {
+      space,
       seed: config.seed,
-      signal: options.signal,
-      pause: options.pause,
-      onEvent: options.onEvent,
-      guard: config.collapseGuard,
+      latencyTargetMs: config.latencyTargetMs,
+      latencyWeight: config.latencyWeight,
     });
-    return {
-      genotype: result.genotype,
-      alphas: result.alphas,
-      genotypeHistory: result.genotypeHistory,
-      guard: result.guard,
-      seconds: (performance.now() - started) / 1000,
-      ...(result.expectedLatencyMs !== undefined ? { expectedLatencyMs: result.expectedLatencyMs } : {}),
-    };
-  } finally {
-    strategy.dispose?.();
-    supernet.dispose();
+    const supernet = new Supernet({
+      space,
+      task: data.task,
+      channels: macro.channels,
+      cells: macro.cells,
+      stemMultiplier: macro.stemMultiplier,
+      stemStride: macro.stemStride,
+      seed: config.seed,
+      ...strategy.supernetOptions,
+    });
+    const runDir = options.runDir;
+    try {
+      const result = await searchLoop({
+        supernet,
+        strategy,
+        task: data.task,
+        weightData: weight,
+        archData: arch,
+        epochs: config.epochs,
+        batchSize: config.batchSize,
+        weightOptimizer: 'adam',
+        seed: config.seed,
+        signal: options.signal,
+        pause: options.pause,
+        onEvent: options.onEvent,
+        guard: config.collapseGuard,
+        resume,
+        lrScale,
+        faults,
+        onEpochEnd: runDir
+          ? (state) => {
+              const saved = saveCheckpoint(runDir, captureSearchCheckpoint(state, { lrScale, rollbacks, probsHistory: state.probsHistory }));
+              options.onCheckpoint?.(saved);
+            }
+          : undefined,
+      });
+      return {
+        genotype: result.genotype,
+        alphas: result.alphas,
+        genotypeHistory: result.genotypeHistory,
+        guard: result.guard,
+        seconds: (performance.now() - started) / 1000,
+        ...(result.expectedLatencyMs !== undefined ? { expectedLatencyMs: result.expectedLatencyMs } : {}),
+      };
+    } catch (error) {
+      if (!(error instanceof SearchDivergedError)) throw error;
+      const from = runDir ? loadCheckpoint(runDir) : undefined;
+      const where = from ? `the checkpoint after epoch ${from.epoch}` : 'the start of the search';
+      if (rollbacks > 0) {
+        throw new Error(`${error.message} It diverged again after a rollback with the learning rates scaled by ${lrScale}; the run stops.`, { cause: error });
+      }
+      rollbacks++;
+      lrScale /= 2;
+      resume = from;
+      options.onEvent?.({ type: 'log', level: 'warn', message: `${error.message.split('.')[0]}: rolled back to ${where} with the learning rates halved.` });
+    } finally {
+      strategy.dispose?.();
+      supernet.dispose();
+    }
   }
 }
