@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { exportCommand } from './export.command.js';
 import { profileCommand } from './profile.command.js';
+import { resumeCommand } from './resume.command.js';
+import { runsCommand } from './runs.command.js';
 import { searchCommand } from './search.command.js';
 import { serveCommand } from './serve.command.js';
 
@@ -15,5 +17,7 @@ program.addCommand(searchCommand());
 program.addCommand(profileCommand());
 program.addCommand(serveCommand());
 program.addCommand(exportCommand());
+program.addCommand(runsCommand());
+program.addCommand(resumeCommand());
 
 await program.parseAsync(process.argv);
