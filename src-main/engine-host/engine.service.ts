@@ -14,6 +14,7 @@ import { PauseGate } from '../engine/search/run-control.js';
 import type { RunSearch } from '../engine/search/run-search.types.js';
 import { createEventThrottle } from './event-throttle.js';
 import { findEngineExport, NotAvailableError } from './engine-modules.js';
+import { exportRunFormats, saveExportsTo } from './exports.js';
 import { listRunIds, readRunDetails, readRunSummary, summaryFromResult } from './run-folders.js';
 
 export type EmitEvent = <E extends EventChannel>(channel: E, payload: EventPayloads[E]) => void;
@@ -81,8 +82,8 @@ export class EngineService {
       'search:cancel': async ({ runId }) => this.cancel(runId),
       'runs:list': (request) => this.list(request),
       'runs:get': (request) => this.get(request.runId),
-      'export:run': (request) => this.engineCall('export', 'exportRun', 'export', request),
-      'export:saveTo': (request) => this.engineCall('export', 'saveExports', 'saving exports', request),
+      'export:run': (request) => exportRunFormats(options.runsDir, request, (line) => options.log?.('info', `export ${request.runId}: ${line}`)),
+      'export:saveTo': (request) => saveExportsTo(options.runsDir, request),
     };
   }
 
@@ -102,7 +103,7 @@ export class EngineService {
    * Channels whose engine part is found by name: the engine function gets the parsed request and the
    * runs folder and returns the channel's response.
    */
-  private async engineCall<R>(folder: 'hardware' | 'data' | 'search' | 'export', exportName: string, what: string, request: unknown): Promise<R> {
+  private async engineCall<R>(folder: 'hardware' | 'data' | 'search', exportName: string, what: string, request: unknown): Promise<R> {
     const fn = await findEngineExport<(request: unknown, context: { runsDir: string }) => Promise<R>>(folder, exportName, what);
     return fn(request, { runsDir: this.options.runsDir });
   }

@@ -94,3 +94,26 @@ describe('engine host over the in-memory transport', () => {
     expect(await invoke('hardware:profile', {})).toEqual({ cores: 2 });
   });
 });
+
+describe('export:saveTo', () => {
+  it('copies a run’s exports into the chosen folder and never overwrites a file there', async () => {
+    const { mkdirSync, writeFileSync, readFileSync, mkdtempSync } = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const runsDir = tempRunsDir();
+    const exportsDir = path.join(writeRunFolder(runsDir, 'run-x', sampleResult('run-x')), 'exports');
+    mkdirSync(path.join(exportsDir, 'tfjs'), { recursive: true });
+    writeFileSync(path.join(exportsDir, 'model.onnx'), 'onnx-bytes');
+    writeFileSync(path.join(exportsDir, 'tfjs', 'model.json'), '{}');
+    const { invoke } = connect(fakeRunSearch(), runsDir);
+    const folder = mkdtempSync(path.join(os.tmpdir(), 'nas-save-'));
+    const saved = await invoke('export:saveTo', { runId: 'run-x', folder });
+    expect(saved.files).toEqual([path.join(folder, 'model.onnx'), path.join(folder, 'tfjs', 'model.json')]);
+    expect(readFileSync(path.join(folder, 'model.onnx'), 'utf8')).toBe('onnx-bytes');
+    writeFileSync(path.join(folder, 'model.onnx'), 'mine');
+    await expect(invoke('export:saveTo', { runId: 'run-x', folder })).rejects.toThrow(/model\.onnx already exists/);
+    expect(readFileSync(path.join(folder, 'model.onnx'), 'utf8')).toBe('mine');
+    writeRunFolder(runsDir, 'run-y', sampleResult('run-y'));
+    await expect(invoke('export:saveTo', { runId: 'run-y', folder })).rejects.toThrow(/no exports yet/);
+  });
+});

@@ -1,0 +1,53 @@
+import { constants } from 'node:fs';
+import { copyFile, mkdir, readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ExportReport, ParsedInvokeRequest } from '../contract/channels.js';
+import type { RunResult } from '../contract/result.js';
+import { findEngineExport } from './engine-modules.js';
+import { runDirOf } from './run-folders.js';
+
+/** Exports live in `<runDir>/exports/` (the engine's report.json goes there too). */
+export function exportsDirOf(runsDir: string, runId: string): string {
+  return path.join(runDirOf(runsDir, runId), 'exports');
+}
+
+type ExportRunFolder = (runDir: string, rawConfig: unknown, formats: string[], outDir: string, log?: (line: string) => void) => Promise<ExportReport>;
+
+export async function exportRunFormats(runsDir: string, request: ParsedInvokeRequest<'export:run'>, log: (line: string) => void): Promise<ExportReport> {
+  const exportRun = await findEngineExport<ExportRunFolder>('export', 'exportRun', 'export', 'export-run-folder');
+  const runDir = runDirOf(runsDir, request.runId);
+  const resultFile = path.join(runDir, 'result.json');
+  const text = await readFile(resultFile, 'utf8').catch(() => {
+    throw new Error(`${resultFile}: missing; only a finished run can be exported`);
+  });
+  const result = JSON.parse(text) as RunResult;
+  return exportRun(runDir, result.config, request.formats, exportsDirOf(runsDir, request.runId), log);
+}
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries.filter((entry) => entry.isFile()).map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name))).sort();
+}
+
+/**
+ * Copies a run's exports into a folder the user chose. Nothing there is overwritten: a name that
+ * already exists stops the copy before any file is written, naming the file.
+ */
+export async function saveExportsTo(runsDir: string, request: ParsedInvokeRequest<'export:saveTo'>): Promise<{ folder: string; files: string[] }> {
+  const source = exportsDirOf(runsDir, request.runId);
+  const files = await filesUnder(source).catch(() => [] as string[]);
+  if (files.length === 0) throw new Error(`${source}: no exports yet; export the run first`);
+  const folder = path.resolve(request.folder);
+  const clashes = [];
+  for (const file of files) {
+    const target = path.join(folder, file);
+    if (await readFile(target).then(() => true, () => false)) clashes.push(target);
+  }
+  if (clashes.length > 0) throw new Error(`${clashes[0]} already exists${clashes.length > 1 ? ` (and ${clashes.length - 1} more)` : ''}; choose another folder`);
+  for (const file of files) {
+    const target = path.join(folder, file);
+    await mkdir(path.dirname(target), { recursive: true });
+    await copyFile(path.join(source, file), target, constants.COPYFILE_EXCL);
+  }
+  return { folder, files: files.map((file) => path.join(folder, file)) };
+}
