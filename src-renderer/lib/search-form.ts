@@ -16,6 +16,8 @@ export interface SearchForm {
   retrainEpochs: string;
   searchSamples: string;
   batchSize: string;
+  channels: string;
+  cells: string;
   latencyTargetMs: string;
   maxParams: string;
   seed: string;
@@ -58,6 +60,8 @@ export function defaultForm(): SearchForm {
     retrainEpochs: '',
     searchSamples: '',
     batchSize: '',
+    channels: '',
+    cells: '',
     latencyTargetMs: '',
     maxParams: '',
     seed: '',
@@ -95,6 +99,8 @@ export function formProblems(form: SearchForm): Partial<Record<keyof SearchForm,
   whole('retrainEpochs', 1, 'Retrain epochs');
   whole('searchSamples', 0, 'Search samples');
   whole('batchSize', 1, 'Batch size');
+  whole('channels', 1, 'Network width');
+  whole('cells', 1, 'Cells');
   whole('maxParams', 1, 'The size budget');
   whole('seed', 0, 'The seed');
   positive('latencyTargetMs', 'The latency target');
@@ -122,6 +128,8 @@ export function buildConfig(form: SearchForm): SearchConfigInput {
     ['retrainEpochs', num(form.retrainEpochs)],
     ['searchSamples', num(form.searchSamples)],
     ['batchSize', num(form.batchSize)],
+    ['channels', num(form.channels)],
+    ['cells', num(form.cells)],
     ['latencyTargetMs', num(form.latencyTargetMs)],
     ['maxParams', num(form.maxParams)],
     ['seed', num(form.seed)],
