@@ -3,11 +3,13 @@ import { conv2dFilterGrad, conv2dInputGrad, depthwiseFilterGrad, depthwiseInputG
 import { convGeometry, type ConvAttrs } from './conv-geometry.js';
 import { patchDepthwiseLayerDilation } from './depthwise-layer-dilation.js';
 import { tfPrims } from './tf-prims.js';
+import { hasOurWasmKernel } from './wasm-grad-kernels.js';
 
 /**
  * tfjs-core's gradients for Conv2D and DepthwiseConv2dNative assert dilations == 1, so a dilated conv
  * (DARTS dil_conv) cannot be trained on any backend. These configs compute the dilated case (stride 1)
- * with forward convolutions as tf ops, and hand dilation 1 to the original gradient unchanged.
+ * with forward convolutions as tf ops, and hand dilation 1 to the original gradient unchanged. On wasm
+ * they run our backprop kernels instead, which take dilations and have a fast depthwise filter gradient.
  */
 
 // tf.layers passes dilations: null for an undilated conv.
@@ -28,6 +30,16 @@ function dilatedGradConfig(kernelName: 'Conv2D' | 'DepthwiseConv2dNative', origi
       const [x, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
       const g = convGeometry(`${kernelName} gradient`, x.shape, filter.shape, convAttrs, depthwise);
       const dy4 = dy as tf.Tensor4D;
+      const names = depthwise
+        ? ['DepthwiseConv2dNativeBackpropInput', 'DepthwiseConv2dNativeBackpropFilter']
+        : ['Conv2DBackpropInput', 'Conv2DBackpropFilter'];
+      if (tf.getBackend() === 'wasm' && names.every(hasOurWasmKernel)) {
+        const kernelAttrs = { strides: convAttrs.strides, pad: convAttrs.pad, dilations: convAttrs.dilations, dimRoundingMode: convAttrs.dimRoundingMode, dataFormat: 'NHWC' };
+        return {
+          x: () => tf.engine().runKernel(names[0], { dy: dy4, filter }, { ...kernelAttrs, inputShape: x.shape }) as tf.Tensor,
+          filter: () => tf.engine().runKernel(names[1], { x, dy: dy4 }, { ...kernelAttrs, filterShape: filter.shape }) as tf.Tensor,
+        };
+      }
       return depthwise
         ? {
             x: () => depthwiseInputGrad(tfPrims, dy4, filter, x.shape, g),

@@ -75,6 +75,12 @@ const kernelFuncs: Record<(typeof REPLACED)[number], tf.KernelFunc> = {
 
 const OURS = Symbol.for('nas-studio.backend.wasm-grad-kernel');
 
+/** Whether the wasm backend runs our kernel for this name (registerWasmGradientKernels has run). */
+export function hasOurWasmKernel(name: string): boolean {
+  const config = tf.getKernel(name, 'wasm');
+  return config !== undefined && OURS in config;
+}
+
 /** Registers the gradient kernels on the wasm backend (idempotent, also across module reloads). */
 export function registerWasmGradientKernels(): void {
   const originals = globalStore[ORIGINALS_KEY] as Map<string, tf.KernelConfig>;
