@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { registerDilatedConvGradients } from '../../../src-main/engine/backend/dilated-conv-gradients.js';
 import {
+  captureSearchCheckpoint,
   checkpointDir,
   checkpointManifestFile,
   loadCheckpoint,
@@ -14,7 +16,9 @@ import {
   writeVariables,
   type CheckpointState,
 } from '../../../src-main/engine/search/checkpoint.js';
+import { searchLoop } from '../../../src-main/engine/search/search-loop.js';
 import { canMountSmallDisk, mountSmallDisk } from '../store/fs-faults.js';
+import { tinySearch } from './search-fixtures.js';
 
 let runDir: string;
 beforeAll(async () => {
@@ -184,5 +188,58 @@ describe('checkpoints', () => {
     expect(() => writeVariables([wrong, c.b], loaded.groups.weights, 'weights')).toThrow(/weights\[0\] \(.*\) has shape \[3,2\], the model's .* has \[2,3\]/);
     tf.dispose([a.w, a.b, b.w, b.b, c.w, c.b, wrong, data, target]);
     for (const o of [...optsA, ...optsB, ...optsC]) o.dispose();
+  });
+});
+
+describe('search loop resume', () => {
+  beforeAll(() => registerDilatedConvGradients());
+
+  // 32 weight and 32 arch samples in batches of 8: each epoch reads one full pass of both halves,
+  // so a resumed run sees exactly the batches the uninterrupted one sees. GDAS also draws from the
+  // sampling generator, so its state must come back too (DARTS is the same path, minus that, and slower).
+  for (const strategy of ['gdas'] as const) {
+    it(`${strategy}: stop after epoch 1 of 3, rebuild from scratch, resume: the same alphas, weights and genotypes as without the stop`, async () => {
+      const common = { epochs: 3, maxStepsPerEpoch: 4, guard: 'none' as const };
+      const straight = tinySearch(strategy, common);
+      const expected = await searchLoop(straight);
+      const expectedValues = readVariables([...straight.supernet.weightVars(), ...straight.supernet.alphaVars()]);
+      straight.supernet.dispose();
+
+      const first = tinySearch(strategy, {
+        ...common,
+        onEpochEnd: (state) => {
+          saveCheckpoint(runDir, captureSearchCheckpoint(state, { probsHistory: state.probsHistory }));
+          if (state.epoch === 0) throw new Error('killed');
+        },
+      });
+      await expect(searchLoop(first)).rejects.toThrow('killed');
+      first.supernet.dispose();
+
+      const checkpoint = loadCheckpoint(runDir)!;
+      expect(checkpoint).toMatchObject({ epoch: 1, step: 4, dataOrder: { epoch: 1, step: 4 } });
+      const resumed = tinySearch(strategy, { ...common, resume: checkpoint });
+      const tensors = tf.memory().numTensors;
+      const result = await searchLoop(resumed);
+      // Restoring and running leave nothing behind (the optimizers' tensors go with them).
+      expect(tf.memory().numTensors).toBe(tensors);
+      expect(result.genotypeHistory).toEqual(expected.genotypeHistory);
+      expect(result.genotype).toBe(expected.genotype);
+      expect(result.steps).toBe(expected.steps);
+      const values = readVariables([...resumed.supernet.weightVars(), ...resumed.supernet.alphaVars()]);
+      values.forEach((v, i) => expect(Array.from(v.values)).toEqual(Array.from(expectedValues[i].values)));
+      resumed.supernet.dispose();
+      resumed.strategy.dispose?.();
+    });
+  }
+
+  it('refuses a checkpoint of another model, naming what does not fit', async () => {
+    const options = tinySearch('darts', { epochs: 1, maxStepsPerEpoch: 1, onEpochEnd: (state) => void saveCheckpoint(runDir, captureSearchCheckpoint(state)) });
+    await searchLoop(options);
+    options.supernet.dispose();
+    const checkpoint = loadCheckpoint(runDir)!;
+    checkpoint.groups.weights = checkpoint.groups.weights.slice(1);
+    const other = tinySearch('darts', { epochs: 2, resume: checkpoint });
+    await expect(searchLoop(other)).rejects.toThrow(/checkpoint: weights holds \d+ arrays, the model has \d+ \(a different config\?\)/);
+    other.supernet.dispose();
   });
 });
