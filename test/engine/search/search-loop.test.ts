@@ -8,7 +8,10 @@ import { PauseGate, RunCancelledError } from '../../../src-main/engine/search/ru
 import { searchLoop, type SearchLoopOptions } from '../../../src-main/engine/search/search-loop.js';
 import { parseGenotype } from '../../../src-main/engine/space/genotype.js';
 import { getSpace } from '../../../src-main/engine/space/spaces.js';
-import { randomImages, rowsSumToOne, tinySearch } from './search-fixtures.js';
+import { createStrategy } from '../../../src-main/engine/strategy/create-strategy.js';
+import { Supernet } from '../../../src-main/engine/supernet/supernet.js';
+import { harTask } from '../../../src-main/engine/tasks/har.task.js';
+import { randomImages, rowsSumToOne, tinySearch, tinyTask } from './search-fixtures.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -36,6 +39,24 @@ describe('searchLoop', () => {
       options.supernet.dispose();
     });
   }
+
+  it('other spaces: NB201 with GDAS, HAR 1-D with DARTS, chain with FBNet', async () => {
+    const images = randomImages(16, 5);
+    const windows = { name: 'windows', x: new Float32Array(16 * 16 * 3).map((_, i) => Math.sin(i)), xShape: [16, 16, 3], y: new Int32Array(16).map((_, i) => i % 3), classes: ['a', 'b', 'c'] };
+    const cases = [
+      { space: getSpace('nb201'), strategy: 'gdas' as const, task: tinyTask, data: images, format: 'nb201' },
+      { space: getSpace('har1d', { nodes: 2 }), strategy: 'darts' as const, task: harTask(16, 3, 3), data: windows, format: 'darts' },
+      { space: getSpace('chain', { blocks: 3 }), strategy: 'fbnet' as const, task: tinyTask, data: images, format: 'chain' },
+    ];
+    for (const c of cases) {
+      const strategy = createStrategy(c.strategy, { space: c.space, seed: 1 });
+      const supernet = new Supernet({ space: c.space, task: c.task, channels: 4, cells: 3, stemStride: 1, seed: 1, ...strategy.supernetOptions });
+      const result = await searchLoop({ supernet, strategy, task: c.task, weightData: c.data, archData: c.data, epochs: 1, batchSize: 8, seed: 1, maxStepsPerEpoch: 1 });
+      expect(parseGenotype(result.genotype).format).toBe(c.format);
+      expect(rowsSumToOne(result.alphas.normal)).toBe(true);
+      supernet.dispose();
+    }
+  });
 
   it('random: trains shared weights, keeps the best of the sampled candidates as one-hot alphas', async () => {
     const options = tinySearch('random', { randomCandidates: 3, candidateBatches: 1 });
