@@ -36,10 +36,10 @@ export interface ConvGeometry {
   filterWidth: number;
 }
 
-type ConvKind = 'conv2d' | 'depthwise';
+export type ConvKind = 'conv2d' | 'depthwise';
 
 /** A forward conv with explicit pads; negative pads crop the input first (valid padding can leave rows unused). */
-function convWithPads<T>(P: ConvPrims<T>, kind: ConvKind, x: T, filter: T, strides: Pair, dilations: Pair, pads: Pads4): T {
+export function convWithPads<T>(P: ConvPrims<T>, kind: ConvKind, x: T, filter: T, strides: Pair, dilations: Pair, pads: Pads4): T {
   const [top, bottom, left, right] = pads;
   let input = x;
   if (top < 0 || bottom < 0 || left < 0 || right < 0) {

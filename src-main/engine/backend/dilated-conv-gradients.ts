@@ -36,8 +36,8 @@ function dilatedGradConfig(kernelName: 'Conv2D' | 'DepthwiseConv2dNative', origi
       if (tf.getBackend() === 'wasm' && names.every(hasOurWasmKernel)) {
         const kernelAttrs = { strides: convAttrs.strides, pad: convAttrs.pad, dilations: convAttrs.dilations, dimRoundingMode: convAttrs.dimRoundingMode, dataFormat: 'NHWC' };
         return {
-          x: () => tf.engine().runKernel(names[0], { dy: dy4, filter }, { ...kernelAttrs, inputShape: x.shape }) as tf.Tensor,
-          filter: () => tf.engine().runKernel(names[1], { x, dy: dy4 }, { ...kernelAttrs, filterShape: filter.shape }) as tf.Tensor,
+          x: () => tf.engine().runKernel(names[0], { dy: dy4, filter }, { ...kernelAttrs, inputShape: x.shape } as unknown as tf.NamedAttrMap) as tf.Tensor,
+          filter: () => tf.engine().runKernel(names[1], { x, dy: dy4 }, { ...kernelAttrs, filterShape: filter.shape } as unknown as tf.NamedAttrMap) as tf.Tensor,
         };
       }
       return depthwise

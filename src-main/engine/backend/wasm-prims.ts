@@ -12,7 +12,11 @@ type Attrs = tf.NamedAttrMap;
  * Primitives that call the wasm backend's own kernel functions directly: no engine bookkeeping,
  * no tape, no tidy; every intermediate is freed with backend.disposeData.
  */
-export function wasmPrims(backend: DisposingBackend): ConvPrims<tf.TensorInfo> {
+export interface WasmPrims extends ConvPrims<tf.TensorInfo> {
+  stridedSlice(x: tf.TensorInfo, begin: number[], end: number[], strides: number[]): tf.TensorInfo;
+}
+
+export function wasmPrims(backend: DisposingBackend): WasmPrims {
   const kernels = new Map<string, tf.KernelFunc>();
   const run = (name: string, inputs: tf.NamedTensorInfoMap, attrs: Attrs): tf.TensorInfo => {
     let fn = kernels.get(name);
@@ -36,6 +40,9 @@ export function wasmPrims(backend: DisposingBackend): ConvPrims<tf.TensorInfo> {
     pad: (x, paddings) => run('PadV2', { x }, { paddings: paddings as unknown as Attrs[string], constantValue: 0 }),
     slice: (x, begin, size) => run('Slice', { x }, { begin, size }),
     reverse: (x, axes) => run('Reverse', { x }, { dims: axes }),
+    stridedSlice: (x, begin, end, strides) => run('StridedSlice', { x }, {
+      begin, end, strides, beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0,
+    }),
     sum: (x, axes) => run('Sum', { x }, { axis: axes, keepDims: false }),
     dispose: (t) => {
       backend.disposeData(t.dataId);
