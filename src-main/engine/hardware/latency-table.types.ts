@@ -13,7 +13,7 @@ import type { TaskKind } from '../tasks/task.types.js';
  * - Cache: one JSON file per (machineId, backend, space) under <userDataDir>/latency/<machineId>/<backend>/
  *   <space>.json, written atomically; missing keys are measured and merged in, so a second search with
  *   other widths only measures what is new. A table is stale when tfjsVersion or schemaVersion differs.
- * - Prediction: predictedLatency(arch) = stem + head + Σ latency(op) over the ops the genotype keeps
+ * - Prediction: predictedLatency(arch) = overhead + stem + head + Σ latency(op) over the ops the genotype keeps
  *   (DARTS: two ops per node; NB201: one per edge; chain: one per block). Ops that cost nothing by
  *   construction ("none", and "skip_connect" at stride 1) are entries with medianMs 0, not missing keys,
  *   so a missing key always means "not measured" and is reported, never silently counted as 0.
@@ -41,20 +41,34 @@ export type LatencyKeyString = `${SpaceName}|${string}|${number}x${number}x${num
 
 export interface LatencyEntry {
   key: LatencyKey;
-  /** Median forward time at batch 1, in milliseconds. */
+  /** Median forward time at batch 1, in milliseconds, with the per-model overhead (modelOverheadMs) taken out. */
   medianMs: number;
   repeats: number;
+  /** Trainable parameters of the op at this key (a size budget sums them like latencies). */
+  params?: number;
 }
+
+/**
+ * Glue ops: the parts of a cell that every architecture pays for, keyed and measured like candidate ops
+ * so a cell's cost is Σ chosen ops + Σ glue. Names start with "@" so they never clash with a primitive:
+ * "@rcb1x1" (ReLU-Conv1×1-BN preprocessing, stride 1), "@fr" (FactorizedReduce preprocessing of c_{k-2}
+ * after a reduction, stride 2), "@add<n>" (a node summing n inputs of inputShape), "@concat<n>" (a cell
+ * output concatenating n inputs of inputShape, cOut = n × C), "@resblock" (NB201's fixed stride-2 block).
+ */
+export const GLUE_OP_PREFIX = '@';
 
 /** The parts around the searched ops, fixed by the task and macro plan. */
 export interface FixedPartLatency {
   part: 'stem' | 'head';
   task: TaskKind;
+  /** Stem: the stem convolution's stride; head: 1. */
+  stride: 1 | 2;
   /** Stem: the task's input shape; head: the shape entering the head. */
   inputShape: OpInputShape;
   /** Stem: output channels; head: classes (denoising: the image's channels). */
   cOut: number;
   medianMs: number;
+  params?: number;
 }
 
 /** One cached file: everything measured for one space on one machine and backend. */
@@ -71,17 +85,34 @@ export interface LatencyTable {
   updatedAt: string;
   entries: Record<LatencyKeyString, LatencyEntry>;
   fixedParts: FixedPartLatency[];
+  /**
+   * What one model.predict at batch 1 costs beyond its layers (input checks, execution plan, reading the
+   * output): measured on an identity model and subtracted from every entry, then added once per architecture.
+   */
+  modelOverheadMs: number;
+  /** Repeats per entry (median of), and the 1-minute load average while measuring (a noise indicator). */
+  repeats: number;
+  loadAverage?: number;
+  /**
+   * Scale applied to the entries of the last measurement so that whole reference models (random
+   * architectures of the configuration, timed in the same rounds) equal overhead + Σ parts; see latency-table.ts.
+   */
+  calibration?: { factor: number; references: number };
 }
 
 /** What predictedLatency needs to know about an architecture: its stem, head and kept ops. */
 export interface ArchLatencyQuery {
-  stem: Omit<FixedPartLatency, 'medianMs' | 'part'>;
-  head: Omit<FixedPartLatency, 'medianMs' | 'part'>;
+  stem: Omit<FixedPartLatency, 'medianMs' | 'part' | 'params'>;
+  head: Omit<FixedPartLatency, 'medianMs' | 'part' | 'params'>;
   ops: LatencyKey[];
 }
 
 export interface LatencyPrediction {
   totalMs: number;
+  /** The table's modelOverheadMs, counted once. */
+  overheadMs: number;
+  /** Trainable parameters summed over stem, head and ops (undefined when an entry lacks its count). */
+  params?: number;
   stemMs: number;
   headMs: number;
   opsMs: number;
@@ -89,7 +120,7 @@ export interface LatencyPrediction {
   missing: LatencyKey[];
 }
 
-/** predictedLatency(arch) = stem + head + Σ ops. */
+/** predictedLatency(arch) = modelOverheadMs + stem + head + Σ ops (glue ops included). */
 export type PredictLatency = (table: LatencyTable, arch: ArchLatencyQuery) => LatencyPrediction;
 
 /**

@@ -1,0 +1,152 @@
+/**
+ * Latency in a search run: the table an FBNet search prices its edges with, the predicted and measured
+ * latency every result.json reports, random architectures for validating the table, and the Pareto front
+ * of several searches.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { ResolvedSearchConfig } from '../../contract/search-config.js';
+import { allPositions, architectureQuery, networkLayout, type NetworkLayout } from '../hardware/latency-layout.js';
+import { timeModel, type TimingOptions } from '../hardware/latency-measure.js';
+import { latencyLookupFromTable, predictLatency } from '../hardware/latency-predict.js';
+import { ensureLatencyTable, type EnsuredTable } from '../hardware/latency-table.js';
+import { GLUE_OP_PREFIX, type LatencyPrediction, type LatencyTable } from '../hardware/latency-table.types.js';
+import { parseGenotype } from '../space/genotype.js';
+import type { MacroOptions } from '../space/macro.js';
+import { parseEdgeName } from '../space/spaces.js';
+import type { Genotype } from '../space/space.types.js';
+import type { LatencyLookup } from '../strategy/fbnet.strategy.js';
+import type { Task } from '../tasks/task.types.js';
+
+export { latencyLookupFromTable } from '../hardware/latency-predict.js';
+export { randomGenotype } from '../hardware/latency-sample.js';
+
+/** Median batch-1 predict time (ms) of a model as an app runs it: predict, then read the output. */
+export function measureModelLatency(model: tf.LayersModel, options: TimingOptions = {}): Promise<number> {
+  return timeModel(model, { repeats: 31, warmup: 5, ...options });
+}
+
+function blocksOf(genotype: Genotype): number | undefined {
+  return genotype.format === 'chain' ? genotype.blocks.length : undefined;
+}
+
+/**
+ * FBNet's lookup with the table, scaled so the expected latency under the alphas estimates the DERIVED
+ * model's latency (what latencyTargetMs is about), not the supernet's:
+ * - a DARTS-style node keeps 2 of its incoming edges, so an edge into node j (j incoming edges) counts 2/j;
+ * - the fixed parts (per-call overhead, stem, head, cell preprocessing, node sums, concatenations) are the
+ *   same for every architecture; spread evenly over the edges and added to every primitive, they add
+ *   exactly their sum to Σ probs · latency (probabilities sum to 1), whatever the alphas.
+ * Every primitive at every edge must be in the table (missing keys throw, naming the key).
+ */
+export function fbnetLatencyLookup(table: LatencyTable, layout: NetworkLayout, task: Task): LatencyLookup {
+  const raw = latencyLookupFromTable(table);
+  const edges = allPositions(layout).length;
+  const query = architectureQuery(layout, placeholderGenotype(layout), task);
+  const fixed = predictLatency(table, { ...query, ops: query.ops.filter((k) => k.op.startsWith(GLUE_OP_PREFIX)) }).totalMs;
+  const perEdge = edges > 0 ? fixed / edges : 0;
+  const cellSpace = layout.cells.length > 0 && layout.space !== 'nb201';
+  return (primitive, edge) => {
+    const { to } = parseEdgeName(edge.edge);
+    const keep = cellSpace ? Math.min(1, 2 / to) : 1;
+    return keep * raw(primitive, edge) + perEdge;
+  };
+}
+
+/** Any genotype of the layout: only its glue ops (the same for every DARTS genotype) are read. */
+function placeholderGenotype(layout: NetworkLayout): Genotype {
+  if (layout.positions.length > 0) return { format: 'chain', blocks: layout.positions.map(() => 'skip') };
+  if (layout.space === 'nb201') return { format: 'nb201', nodes: [1, 2, 3].map((j) => Array.from({ length: j }, (_, i) => ['none', i] as [string, number])) };
+  const steps = Math.max(...layout.cells[0].positions.map((p) => p.to)) - 1;
+  const cell = { ops: Array.from({ length: steps }, () => [['none', 0], ['none', 1]] as [string, number][]).flat(), concat: Array.from({ length: steps }, (_, i) => i + 2) };
+  return { format: 'darts', normal: cell, reduce: cell };
+}
+
+/** The table's prediction for a genotype (string or parsed) in the macro skeleton of a run. */
+export function predictArchitectureLatency(genotype: Genotype | string, macro: MacroOptions, task: Task, table: LatencyTable): LatencyPrediction {
+  const g = typeof genotype === 'string' ? parseGenotype(genotype) : genotype;
+  const layout = networkLayout({ space: table.space, task, macro, blocks: blocksOf(g) });
+  return predictArchitectureFromLayout(g, layout, task, table);
+}
+
+function predictArchitectureFromLayout(g: Genotype, layout: ReturnType<typeof networkLayout>, task: Task, table: LatencyTable): LatencyPrediction {
+  return predictLatency(table, architectureQuery(layout, g, task));
+}
+
+/** The table of a run's space and skeleton, from the cache or measured now (seconds for a small space). */
+export function latencyTableForRun(config: Pick<ResolvedSearchConfig, 'space' | 'nodes'>, task: Task, macro: MacroOptions, options: { signal?: AbortSignal; blocks?: number } = {}): Promise<EnsuredTable> {
+  return ensureLatencyTable({ space: config.space, task, macro: { ...macro, nodes: config.nodes }, blocks: options.blocks, signal: options.signal });
+}
+
+export interface RunLatency {
+  predictedMs?: number;
+  measuredMs: number;
+  targetMs?: number;
+}
+
+/**
+ * result.json's `latency`: the retrained model timed end to end, the table's prediction for its genotype
+ * (absent when the table cannot price it) and the config's target.
+ */
+export async function runLatency(
+  config: Pick<ResolvedSearchConfig, 'space' | 'nodes' | 'latencyTargetMs'>,
+  task: Task,
+  macro: MacroOptions,
+  genotype: string,
+  model: tf.LayersModel,
+  options: { signal?: AbortSignal } = {},
+): Promise<RunLatency> {
+  const g = parseGenotype(genotype);
+  const { table } = await latencyTableForRun(config, task, macro, { signal: options.signal, blocks: blocksOf(g) });
+  const prediction = predictArchitectureLatency(g, { ...macro, nodes: config.nodes }, task, table);
+  const measuredMs = await measureModelLatency(model, { signal: options.signal });
+  return {
+    ...(prediction.missing.length === 0 ? { predictedMs: prediction.totalMs } : {}),
+    measuredMs,
+    ...(config.latencyTargetMs !== undefined ? { targetMs: config.latencyTargetMs } : {}),
+  };
+}
+
+export interface ParetoPoint {
+  /** Higher is better (accuracy, PSNR). */
+  score: number;
+  /** Lower is better (ms). */
+  latencyMs: number;
+  params?: number;
+  label?: string;
+}
+
+/**
+ * The points no other point dominates (at least as good in score and latency, better in one), sorted by
+ * latency. Ties in both keep one point.
+ */
+export function paretoFront<T extends ParetoPoint>(points: readonly T[]): T[] {
+  const sorted = [...points].filter((p) => Number.isFinite(p.score) && Number.isFinite(p.latencyMs)).sort((a, b) => a.latencyMs - b.latencyMs || b.score - a.score);
+  const front: T[] = [];
+  let best = -Infinity;
+  for (const p of sorted) {
+    if (p.score > best) {
+      front.push(p);
+      best = p.score;
+    }
+  }
+  return front;
+}
+
+/**
+ * The FBNet lookup of a run: this machine's table for the run's space and skeleton (cached, missing keys
+ * measured now) read through fbnetLatencyLookup. Also returns the table as plain data for worker replicas.
+ */
+export async function fbnetLookupForRun(
+  config: Pick<ResolvedSearchConfig, 'space' | 'nodes'>,
+  task: Task,
+  macro: MacroOptions,
+  options: { signal?: AbortSignal } = {},
+): Promise<{ latencyOf: LatencyLookup; table: LatencyTable }> {
+  const { table, layout } = await latencyTableForRun(config, task, macro, options);
+  return { latencyOf: fbnetLatencyLookup(table, layout, task), table };
+}
+
+/** fbnetLatencyLookup for a replica that received the table as plain (structured-clone) data. */
+export function fbnetLookupFromTable(table: LatencyTable, task: Task, macro: MacroOptions): LatencyLookup {
+  return fbnetLatencyLookup(table, networkLayout({ space: table.space, task, macro }), task);
+}
