@@ -9,6 +9,7 @@ import { Supernet } from '../supernet/supernet.js';
 import { captureSearchCheckpoint, loadCheckpoint, saveCheckpoint, type CheckpointState, type SavedCheckpoint } from './checkpoint.js';
 import type { GuardOutcome } from './collapse-guard.js';
 import { FaultInjector, SearchDivergedError, type FaultInjection } from './faults.js';
+import { fbnetLookupForRun } from './latency.js';
 import type { PauseGate } from './run-control.js';
 import { searchLoop } from './search-loop.js';
 import type { TaskData } from './task-data.js';
@@ -49,6 +50,8 @@ export async function runSearchPhase(config: ResolvedSearchConfig, data: TaskDat
   // A resumed run keeps the learning-rate scale and rollback count its checkpoint carries.
   let lrScale = (resume?.extra?.lrScale as number | undefined) ?? 1;
   let rollbacks = (resume?.extra?.rollbacks as number | undefined) ?? 0;
+  // FBNet prices its edges with this machine's measured per-op latency table (search/latency.ts).
+  const latency = config.strategy === 'fbnet' ? await fbnetLookupForRun(config, data.task, macro, { signal: options.signal }) : undefined;
   for (;;) {
     // Built afresh for every attempt from the same seed: a rollback without a checkpoint starts over exactly.
     const strategy = createStrategy(config.strategy, {
@@ -56,6 +59,7 @@ export async function runSearchPhase(config: ResolvedSearchConfig, data: TaskDat
       seed: config.seed,
       latencyTargetMs: config.latencyTargetMs,
       latencyWeight: config.latencyWeight,
+      ...(latency ? { latencyOf: latency.latencyOf } : {}),
     });
     const supernet = new Supernet({
       space,
