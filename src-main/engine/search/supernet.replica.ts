@@ -13,6 +13,8 @@ import { Supernet } from '../supernet/supernet.js';
 import { createTask } from '../tasks/task-factory.js';
 import type { Task, TaskKind } from '../tasks/task.types.js';
 import { Rng } from '../util/rng.js';
+import type { LatencyTable } from '../hardware/latency-table.types.js';
+import { fbnetLookupFromTable } from './latency.js';
 
 /** Everything a worker needs to build the same supernet and strategy: plain, structured-clone safe data. */
 export interface SupernetReplicaOptions {
@@ -23,6 +25,8 @@ export interface SupernetReplicaOptions {
   strategy: StrategyName;
   latencyTargetMs?: number;
   latencyWeight?: number;
+  /** FBNet: this machine's latency table as plain data (search/latency.ts fbnetLookupForRun returns it). */
+  latencyTable?: LatencyTable;
   channels: number;
   cells: number;
   stemMultiplier: number;
@@ -76,6 +80,7 @@ export class SupernetReplica implements Replica {
       seed: options.seed,
       latencyTargetMs: options.latencyTargetMs,
       latencyWeight: options.latencyWeight,
+      ...(options.latencyTable ? { latencyOf: fbnetLookupFromTable(options.latencyTable, this.task, { ...options, reductions: options.task !== 'denoising' }) } : {}),
     });
     this.supernet = new Supernet({
       space,
