@@ -1,10 +1,10 @@
 import type * as tf from '@tensorflow/tfjs';
-import { convWithPads, type ConvGeometry } from './conv-grad-math.js';
+import { convWithPads, type ConvGeometry, type ConvKind } from './conv-grad-math.js';
 import type { HeapBackend } from './wasm-heap.js';
 import { wasmPrims, type DisposingBackend } from './wasm-prims.js';
 
 /**
- * Input gradient of a strided conv2d, split by output phase ("sub-pixel"): the input rows with
+ * Input gradient of a strided conv2d or depthwise conv, split by output phase ("sub-pixel"): the input rows with
  * h ≡ r (mod s) only ever meet the filter taps k ≡ (r + padTop) (mod s), so each of the s×s phases is a
  * stride-1 conv of dy (not zero-inserted) with that sub-filter, flipped. That is s² times fewer
  * multiply-adds than convolving the zero-inserted dy; one pass interleaves the phases into dx.
@@ -27,12 +27,12 @@ function axisPhase(r: number, stride: number, pad: number, kernel: number, inSiz
   return { tap, taps, rows, padBefore, padAfter: rows - outSize - padBefore + taps - 1 };
 }
 
-export function conv2dInputGradSubPixel(
-  backend: HeapBackend & DisposingBackend, dy: tf.TensorInfo, filter: tf.TensorInfo, inputShape: number[], g: ConvGeometry,
+export function convInputGradSubPixel(
+  kind: ConvKind, backend: HeapBackend & DisposingBackend, dy: tf.TensorInfo, filter: tf.TensorInfo, inputShape: number[], g: ConvGeometry,
 ): tf.TensorInfo {
   const P = wasmPrims(backend);
   const [n, H, W, ci] = inputShape;
-  const [KH, KW, , co] = filter.shape;
+  const [KH, KW, , filterOut] = filter.shape;
   const [, OH, OW] = dy.shape;
   const [sH, sW] = g.strides;
   const [top, , left] = g.pads;
@@ -42,12 +42,13 @@ export function conv2dInputGradSubPixel(
       const ph = axisPhase(rh, sH, top, KH, H, OH);
       const pw = axisPhase(rw, sW, left, KW, W, OW);
       if (ph.rows <= 0 || pw.rows <= 0 || ph.taps === 0 || pw.taps === 0) continue;
-      const sub = P.stridedSlice(filter, [ph.tap, pw.tap, 0, 0], [KH, KW, ci, co], [sH, sW, 1, 1]);
+      const sub = P.stridedSlice(filter, [ph.tap, pw.tap, 0, 0], [KH, KW, ci, filterOut], [sH, sW, 1, 1]);
       const flipped = P.reverse(sub, [0, 1]);
       P.dispose(sub);
-      const subFilter = P.transpose(flipped, [0, 1, 3, 2]);
-      P.dispose(flipped);
-      const out = convWithPads(P, 'conv2d', dy, subFilter, [1, 1], [1, 1], [ph.padBefore, ph.padAfter, pw.padBefore, pw.padAfter]);
+      // conv2d maps Co back to Ci (transposed filter); a depthwise filter [k,k,C,1] stays as it is.
+      const subFilter = kind === 'conv2d' ? P.transpose(flipped, [0, 1, 3, 2]) : flipped;
+      if (subFilter !== flipped) P.dispose(flipped);
+      const out = convWithPads(P, kind, dy, subFilter, [1, 1], [1, 1], [ph.padBefore, ph.padAfter, pw.padBefore, pw.padAfter]);
       P.dispose(subFilter);
       phases.push({ rh, rw, rows: ph.rows, cols: pw.rows, out });
     }

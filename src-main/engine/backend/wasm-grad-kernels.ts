@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { conv2dFilterGrad, conv2dInputGrad, depthwiseFilterGrad, depthwiseInputGrad } from './conv-grad-math.js';
-import { conv2dInputGradSubPixel } from './wasm-conv-input-grad-subpixel.js';
+import { convInputGradSubPixel } from './wasm-conv-input-grad-subpixel.js';
 import { depthwiseFilterGradLoop } from './wasm-depthwise-filter-grad.js';
 import type { HeapBackend } from './wasm-heap.js';
 import { convGeometry, type ConvAttrs } from './conv-geometry.js';
@@ -58,7 +58,7 @@ const kernelFuncs: Record<(typeof REPLACED)[number], tf.KernelFunc> = {
     const g = convGeometry('Conv2DBackpropInput', attrs.inputShape, filter.shape, attrs, false);
     const strided = g.strides.some((s) => s > 1);
     const dilated = g.dilations.some((d) => d > 1);
-    if (strided && !dilated) return conv2dInputGradSubPixel(a.backend as unknown as HeapBackend & DisposingBackend, dy, filter, attrs.inputShape, g);
+    if (strided && !dilated) return convInputGradSubPixel('conv2d', a.backend as unknown as HeapBackend & DisposingBackend, dy, filter, attrs.inputShape, g);
     return conv2dInputGrad(P, dy, filter, attrs.inputShape, g);
   },
   DepthwiseConv2dNativeBackpropFilter: (a) => {
@@ -71,6 +71,9 @@ const kernelFuncs: Record<(typeof REPLACED)[number], tf.KernelFunc> = {
     const { inputs, attrs, P } = args(a);
     const { dy, filter } = inputs;
     const g = convGeometry('DepthwiseConv2dNativeBackpropInput', attrs.inputShape, filter.shape, attrs, true);
+    const strided = g.strides.some((s) => s > 1);
+    const dilated = g.dilations.some((d) => d > 1);
+    if (strided && !dilated) return convInputGradSubPixel('depthwise', a.backend as unknown as HeapBackend & DisposingBackend, dy, filter, attrs.inputShape, g);
     return depthwiseInputGrad(P, dy, filter, attrs.inputShape, g);
   },
   MaxPoolGrad: maxPoolGradKernel,
