@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -58,10 +58,30 @@ function createRunFolder(input: SearchConfigInput, options: RunOptions): { confi
   try {
     mkdirSync(runDir, { recursive: true });
   } catch (error) {
-    throw new Error(`${runDir}: cannot create the run folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`, { cause: error });
+    throw new Error(`${runDir}: cannot create the run folder (${whyNotCreated(runDir, error as NodeJS.ErrnoException)}).`, { cause: error });
   }
   writeJsonAtomic(path.join(runDir, 'config.json'), config);
   return { config, runId, runDir };
+}
+
+/**
+ * The real reason a folder could not be made, in words: a recursive mkdir reports ENOENT on a
+ * read-only file system, so retry the first missing level alone to get the true code.
+ */
+function whyNotCreated(dir: string, error: NodeJS.ErrnoException): string {
+  let code = error.code;
+  let missing = dir;
+  while (!existsSync(path.dirname(missing)) && path.dirname(missing) !== missing) missing = path.dirname(missing);
+  try {
+    mkdirSync(missing);
+    rmSync(missing, { recursive: true, force: true });
+  } catch (retry) {
+    code = (retry as NodeJS.ErrnoException).code ?? code;
+  }
+  if (code === 'ENOSPC') return 'the disk is full';
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return `the folder is not writable: ${code}`;
+  if (code === 'ENOTDIR') return 'a file is in the way: ENOTDIR';
+  return code ?? error.message;
 }
 
 /** A run to continue: its folder must hold config.json (the config it started with wins) and no result.json. */
