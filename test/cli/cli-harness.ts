@@ -48,3 +48,33 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv, timeout = 120_000
 export function spawnCli(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
   return spawn(process.execPath, [cliEntry, ...args], { cwd: repoRoot, env: { ...process.env, ...env, NAS_STUDIO_DEBUG: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
+
+/** Like runCli, without blocking: several cases can run at once. */
+export function runCliAsync(args: string[], env: NodeJS.ProcessEnv, timeout = 120_000): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = spawnCli(args, env);
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (chunk) => (stdout += String(chunk)));
+    child.stderr!.on('data', (chunk) => (stderr += String(chunk)));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeout);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
+/** Runs tasks with at most `limit` at a time, results in input order. */
+export async function inBatches<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T[]> {
+  const results: T[] = new Array(tasks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const i = next++;
+      results[i] = await tasks[i]();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+  return results;
+}
