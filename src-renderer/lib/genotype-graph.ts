@@ -172,7 +172,7 @@ export interface LayeredLayout {
  * A layered (longest-path) layout: inputs in layer 0, each node one layer right of its deepest input,
  * the output alone in the last layer; nodes of a layer spread vertically.
  */
-export function layeredLayout(graph: CellGraph, spacing = { x: 150, y: 80, margin: 40 }): LayeredLayout {
+export function layeredLayout(graph: CellGraph, spacing = { x: 165, y: 90, margin: 40 }): LayeredLayout {
   const layer = new Map<string, number>();
   for (const node of graph.nodes) if (node.kind === 'input') layer.set(node.id, 0);
   const incoming = (id: string): GraphEdge[] => graph.edges.filter((e) => e.to === id);
@@ -210,7 +210,7 @@ export function layeredLayout(graph: CellGraph, spacing = { x: 150, y: 80, margi
     const a = placed.get(edge.from)!;
     const b = placed.get(edge.to)!;
     const siblings = graph.edges.filter((e) => e.to === edge.to);
-    const bend = (siblings.indexOf(edge) - (siblings.length - 1) / 2) * 28;
+    const bend = (siblings.indexOf(edge) - (siblings.length - 1) / 2) * 44;
     const length = Math.hypot(b.x - a.x, b.y - a.y) || 1;
     const cx = (a.x + b.x) / 2 + (-(b.y - a.y) / length) * bend;
     const cy = (a.y + b.y) / 2 + ((b.x - a.x) / length) * bend;

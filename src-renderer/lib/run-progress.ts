@@ -43,7 +43,8 @@ function stepFraction(event: StepEvent, zeroBased: boolean): number {
 export function advanceProgress(state: ProgressState, event: RunEvent): ProgressState {
   if (event.type === 'phase') {
     const [start] = SLICES[event.phase];
-    return { ...state, phase: event.phase, fraction: Math.max(state.fraction, start), etaSeconds: event.phase === 'done' ? 0 : state.etaSeconds };
+    // Each loop estimates its own remaining time: a new phase starts without one.
+    return { ...state, phase: event.phase, fraction: Math.max(state.fraction, start), etaSeconds: event.phase === 'done' ? 0 : undefined, epoch: undefined, epochs: undefined };
   }
   if (event.type === 'step' || event.type === 'epoch') {
     const known = state.zeroBased[event.phase];

@@ -63,9 +63,11 @@ function miniMnist(): string {
   return dir;
 }
 
-async function shot(page: Page, name: string): Promise<void> {
+/** The view at 1280×800; `full` adds <name>-full.png with the whole page (what lies below the fold). */
+async function shot(page: Page, name: string, full = false): Promise<void> {
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+  if (full) await page.screenshot({ path: path.join(SHOTS, `${name}-full.png`), fullPage: true });
 }
 
 async function noBanner(page: Page, where: string): Promise<void> {
@@ -135,7 +137,7 @@ describe('a whole search through the UI', () => {
     await page.getByTestId('strategy').selectOption('gdas');
     await page.getByTestId('preset').selectOption('quick');
     await page.locator('[data-testid="advanced"] summary').click();
-    const advanced: Record<string, string> = { epochs: '1', retrainEpochs: '1', searchSamples: '1000', batchSize: '64', channels: '4', cells: '2' };
+    const advanced: Record<string, string> = { epochs: '1', retrainEpochs: '3', searchSamples: '1000', batchSize: '64', channels: '4', cells: '2' };
     for (const [key, value] of Object.entries(advanced)) await page.getByTestId(`adv-${key}`).fill(value);
     await page.getByTestId('estimate').getByText(/Estimated time|Time estimate/).waitFor({ timeout: 30_000 });
     await noBanner(page, 'search step');
@@ -161,8 +163,10 @@ describe('a whole search through the UI', () => {
     }
     await expect.poll(() => attr(page, 'loss-chart', 'data-points'), { timeout: 180_000, interval: 500 }).toBeGreaterThan(firstPoints);
     await expect.poll(() => attr(page, 'run-progress', 'aria-valuenow'), { timeout: 180_000, interval: 500 }).toBeGreaterThan(firstProgress);
+    // Into retraining, so the picture shows both curves, the alphas and the cell.
+    await expect.poll(() => attr(page, 'run-progress', 'aria-valuenow'), { timeout: 240_000, interval: 500 }).toBeGreaterThan(80);
     await noBanner(page, 'live run');
-    await shot(page, 'live');
+    await shot(page, 'live', true);
     lap('live until screenshot');
     await page.getByTestId('live-status').getByText(/done|failed|cancelled/).waitFor({ timeout: 420_000 });
     expect(await page.getByTestId('live-status').innerText(), (await page.getByTestId('run-failed').count()) > 0 ? await page.getByTestId('run-failed').innerText() : '').toBe('done');
@@ -178,7 +182,7 @@ describe('a whole search through the UI', () => {
     await page.getByTestId('filter-status').selectOption('done');
     await expect.poll(() => page.getByTestId('open-run').count()).toBe(1);
     await noBanner(page, 'results');
-    await shot(page, 'results');
+    await shot(page, 'results', true);
     lap('results');
 
     // Export: tfjs and onnx, each verified; the report table.
