@@ -98,7 +98,9 @@ export function runsCommand(): Command {
     .description('Show one run: status, config, progress, genotype per epoch, artifacts.')
     .argument('<run>', 'run id (or a unique start of it)')
     .option('--json', 'print the run as JSON')
-    .action((id: string, flags: { json?: boolean }) => {
+    .action((id: string, flags: { json?: boolean }, command: Command) => {
+      // `runs show X --json`: commander gives --json to `runs`, which has the same option.
+      const json = Boolean(flags.json || command.parent?.opts().json);
       try {
         const store = openStore();
         try {
@@ -109,7 +111,7 @@ export function runsCommand(): Command {
             throw new UserFacingError((error as Error).message);
           }
           if (!run) throw new UserFacingError(`run '${id}': no such run in ${store.file} (list them with: nas-studio runs).`);
-          process.stdout.write(`${flags.json ? JSON.stringify(run, null, 2) : formatRunDetail(run)}\n`);
+          process.stdout.write(`${json ? JSON.stringify(run, null, 2) : formatRunDetail(run)}\n`);
         } finally {
           store.close();
         }
