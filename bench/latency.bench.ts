@@ -35,6 +35,7 @@ const PASSES = Number(arg('passes', '3'));
 const REPEATS = Number(arg('repeats', '41'));
 const SPACES = arg('spaces', 'darts,chain').split(',') as SpaceName[];
 const SEED = Number(arg('seed', '2026'));
+const STATISTIC = arg('statistic', 'trimmed-mean') as 'median' | 'trimmed-mean';
 
 // MNIST-sized input and the quick preset's skeleton (macroOptionsFor: 28 px → stride-2 stem).
 const task = classificationTask([28, 28, 1], 10);
@@ -65,7 +66,7 @@ async function benchSpace(space: SpaceName, machineId: string, backend: string) 
   for (let pass = 0; pass < PASSES; pass++) {
     const table = emptyLatencyTable(machineId, backend, space, REPEATS);
     const started = performance.now();
-    const { alongsideMs } = await extendLatencyTable(table, { space, task, macro: MACRO, repeats: REPEATS, alongside: items });
+    const { alongsideMs } = await extendLatencyTable(table, { space, task, macro: MACRO, repeats: REPEATS, alongside: items, statistic: STATISTIC });
     const predicted = genotypes.map((g) => {
       const p = predictArchitectureLatency(g, MACRO, task, table);
       if (p.missing.length > 0) throw new Error(`${space}: the table lacks ${p.missing.length} keys of ${formatGenotype(g)}`);
@@ -111,6 +112,7 @@ const out = {
   machineId,
   backend: backend.name,
   tfjsVersion: tf.version.tfjs,
+  statistic: STATISTIC,
   clock: 'cpu time of this process (process.cpuUsage), see src-main/engine/hardware/latency-measure.ts',
   cpus: os.cpus().length,
   spaces: results.map(({ table, ...rest }) => ({ ...rest, table_entries: table ? Object.keys(table.entries).length : 0 })),

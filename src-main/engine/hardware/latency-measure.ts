@@ -2,7 +2,7 @@
  * Batch-1 forward timing of tf.LayersModels the way an app runs them: model.predict, then dataSync
  * (which also waits for asynchronous backends). The models of one call are timed interleaved, round by
  * round, so a burst of load from other processes hits them all alike instead of skewing a few; each
- * model's time is the median of its rounds.
+ * model's time is the trimmed mean (or the median) of its rounds.
  *
  * Clock: by default the CPU time of this process (process.cpuUsage, microseconds), not wall time. On a
  * machine shared with other busy processes, a multi-millisecond predict is preempted several times while
@@ -15,11 +15,15 @@ import * as tf from '@tensorflow/tfjs';
 export interface TimingOptions {
   /** Untimed runs per model first (kernels compiled, buffers allocated). */
   warmup?: number;
-  /** Timed rounds (each model runs once per round); the median is reported. At least 15. */
+  /** Timed rounds (each model runs once per round). At least 15. */
   repeats?: number;
   signal?: AbortSignal;
   clock?: LatencyClock;
+  /** How a model's rounds are summarised (default: the 10 %-trimmed mean, see trimmedMean). */
+  statistic?: LatencyStatistic;
 }
+
+export type LatencyStatistic = 'median' | 'trimmed-mean';
 
 export type LatencyClock = 'cpu' | 'wall';
 
@@ -35,6 +39,20 @@ export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/**
+ * Mean of the values between the 10th and 90th percentile. On a shared machine the time of a tiny op is
+ * bimodal (its core's sibling busy or not) while a whole model's time is the mixture's mean over its
+ * many layers; the median of a tiny op jumps between the modes, the mean adds up like the model does.
+ * Trimming drops the rare interrupts and collections that land inside one run.
+ */
+export function trimmedMean(values: number[], trim = 0.1): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const cut = Math.floor(sorted.length * trim);
+  const kept = sorted.slice(cut, sorted.length - cut);
+  return kept.reduce((a, b) => a + b, 0) / kept.length;
 }
 
 function runOnce(item: Timeable, clock: LatencyClock): number {
@@ -69,7 +87,7 @@ export async function timeInterleaved(items: Timeable[], options: TimingOptions 
     for (const i of order) samples[i].push(runOnce(items[i], clock));
     await new Promise((resolve) => setImmediate(resolve));
   }
-  return samples.map(median);
+  return samples.map((options.statistic ?? 'trimmed-mean') === 'median' ? median : (v) => trimmedMean(v));
 }
 
 /** Median batch-1 predict time of one model (ms), zeros as input. */

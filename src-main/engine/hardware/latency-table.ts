@@ -13,7 +13,7 @@ import type { Task } from '../tasks/task.types.js';
 import { buildDerivedModel } from '../derive/build-derived-model.js';
 import { Rng } from '../util/rng.js';
 import { architectureQuery, layoutKeys, latencyKeyString, networkLayout, sameFixedPart, type FixedPartKey, type NetworkLayout } from './latency-layout.js';
-import { DEFAULT_REPEATS, median, timeInterleaved, type Timeable } from './latency-measure.js';
+import { DEFAULT_REPEATS, median, timeInterleaved, type LatencyStatistic, type Timeable } from './latency-measure.js';
 import { randomGenotype } from './latency-sample.js';
 import { buildFixedPartModel, buildIdentityModel, buildOpModel, isFreeOp, type FixedPartSpec, type TimedModel } from './latency-ops.js';
 import { currentMachineId, latencyTableFile, loadLatencyTable, saveLatencyTable, tfjsVersion } from './latency-store.js';
@@ -28,6 +28,7 @@ export interface LatencyTableOptions {
   /** Only these primitives (default: all of the space); tests use a few. */
   primitives?: readonly string[];
   repeats?: number;
+  statistic?: LatencyStatistic;
   /** Whole reference models timed with the ops to calibrate them (default 5; 0: no calibration). */
   calibrate?: number;
   signal?: AbortSignal;
@@ -130,7 +131,7 @@ async function measureJobs(jobs: Job[], table: LatencyTable, layout: NetworkLayo
       await timeInterleaved(items, { repeats: 15, signal: options.signal });
       engineWarm = true;
     }
-    const times = await timeInterleaved(items, { repeats, signal: options.signal });
+    const times = await timeInterleaved(items, { repeats, signal: options.signal, statistic: options.statistic });
     const identityMs = new Map([...identities.keys()].map((k, i) => [k, times[built.length + i]]));
     const referenceMs = times.slice(built.length + identities.size, built.length + identities.size + references.length);
     const alongsideMs = times.slice(built.length + identities.size + references.length);
