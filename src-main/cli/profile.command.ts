@@ -6,7 +6,8 @@ import { runMicroBench } from '../engine/hardware/micro-bench.js';
 import { buildProfile } from '../engine/hardware/profile.js';
 import { formatComparisonText, formatProfileText } from '../engine/hardware/profile-format.js';
 import { compareProfiles, listProfiles, saveProfile } from '../engine/hardware/profile-store.js';
-import { exitWithError, oneOf, UserFacingError } from './cli-errors.js';
+import type { SpaceName } from '../engine/space/space.types.js';
+import { exitWithError, oneOf } from './cli-errors.js';
 
 interface ProfileFlags {
   json?: boolean;
@@ -15,11 +16,34 @@ interface ProfileFlags {
   latencyTable?: string;
 }
 
+/**
+ * --latency-table SPACE: this machine's per-op latency table of a space for the quick preset's skeleton
+ * on MNIST-sized images (HAR windows for har1d), from the cache or measured now and cached.
+ */
+async function runLatencyTable(space: SpaceName, flags: ProfileFlags): Promise<void> {
+  const { defaultLatencySetup, latencyTableForSpace } = await import('../engine/hardware/latency-service.js');
+  const { formatLatencyTable } = await import('../engine/hardware/latency-format.js');
+  const say = (line: string): void => {
+    if (!flags.json) process.stderr.write(`${line}\n`);
+  };
+  const { input, macro } = defaultLatencySetup(space);
+  say(`Latency table of the ${space} space (${input}, C=${macro.channels}, ${space === 'chain' ? 'blocks' : `${macro.cells} cells`}): cached keys are read, missing ones measured…`);
+  const { table, file, measured, fromCache } = await latencyTableForSpace(space, {
+    noSave: !flags.save,
+    onProgress: (done, total) => say(`  measured ${done}/${total} ops`),
+  });
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(table, null, 2)}\n`);
+    return;
+  }
+  process.stdout.write(`${formatLatencyTable(table)}\n`);
+  process.stdout.write(`\n${measured} measured now, ${fromCache} from the cache; ${flags.save ? `saved to ${file}` : 'not saved (--no-save)'}\n`);
+}
+
 async function runProfile(flags: ProfileFlags): Promise<void> {
   if (flags.latencyTable !== undefined) {
-    throw new UserFacingError(
-      `The per-op latency table (--latency-table ${flags.latencyTable}) is not available in this version of NAS Studio; run 'nas-studio profile' without it for the machine profile.`,
-    );
+    await runLatencyTable(flags.latencyTable as SpaceName, flags);
+    return;
   }
   // Progress goes to stderr, so --json output on stdout stays parseable.
   const say = (line: string): void => {
