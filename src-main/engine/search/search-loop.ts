@@ -65,7 +65,6 @@ export async function searchLoop(options: SearchLoopOptions): Promise<SearchLoop
   const nWeight = weightData.xShape[0];
   const stepsPerEpoch = Math.min(options.maxStepsPerEpoch ?? Number.POSITIVE_INFINITY, nWeight >= batchSize ? Math.floor(nWeight / batchSize) : 1);
   const totalSteps = stepsPerEpoch * epochs;
-  const archStream = cyclingBatches(archData, batchSize, archOrder);
 
   const alphaTensors = (): Alphas => {
     const out: Alphas = {};
@@ -163,6 +162,8 @@ export async function searchLoop(options: SearchLoopOptions): Promise<SearchLoop
       let archLoss = 0;
       let archScore = 0;
       const order = epochBatches(weightData, batchSize, weightOrder);
+      // A fresh arch permutation every epoch, so a run resumed from an epoch checkpoint replays exactly.
+      const archStream = cyclingBatches(archData, batchSize, archOrder);
       for (let s = 0; s < stepsPerEpoch; s++) {
         await yieldToEventLoop();
         if (pause) await pause.whenRunning(signal);

@@ -5,8 +5,9 @@ import type { Op, OpOptions, OpRegistry } from '../ops/op.types.js';
 /**
  * One edge of the supernet: Σ_k w_k · op_k(x). Ops whose weight is exactly 0 (and 'none', whose output
  * is 0) are not computed, so a hard one-hot weighting (GDAS, random paths) runs one op per edge, while
- * its straight-through weight still carries the gradient to the alphas. The weighted sum is one matMul
- * over the stacked outputs: fewer kernel launches than a multiply-and-add per op.
+ * its straight-through weight still carries the gradient to the alphas. The weighted sum is a multiply
+ * per op and one addN: on wasm 4× faster (forward + backward, 7 ops of 64×14×14×8) than one matMul
+ * over the stacked outputs, whose concat, split and skinny matMuls cost more than the launches saved.
  */
 export class MixedOp {
   readonly ops: Op[];
@@ -76,10 +77,8 @@ export class MixedOp {
     if (outputs.length === 1) return tf.mul(outputs[0], tf.reshape(tf.slice(row, [0, active[0]], [1, 1]), [])) as tf.Tensor4D;
     const contiguous = active[active.length - 1] - active[0] === active.length - 1;
     const w = contiguous ? tf.slice(row, [0, active[0]], [1, active.length]) : tf.gather(row, active, 1);
-    const shape = outputs[0].shape;
-    const size = shape[1] * shape[2] * shape[3];
-    const stacked = tf.concat(outputs.map((o) => tf.reshape(o, [1, shape[0] * size])), 0);
-    return tf.reshape(tf.matMul(w, stacked), shape);
+    const scalars = tf.unstack(tf.reshape(w, [active.length]));
+    return tf.addN(outputs.map((o, i) => tf.mul(o, scalars[i]))) as tf.Tensor4D;
   }
 }
 
