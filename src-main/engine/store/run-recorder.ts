@@ -18,7 +18,7 @@ export class RunRecorder {
     /** Opened here, so closed here. */
     private readonly owned = false,
   ) {
-    this.listen = store ? storeListener(store, runId, (error) => warn(`run store: ${error.message}; the run goes on, its files are complete`)) : () => undefined;
+    this.listen = store ? storeListener(store, runId, (error) => warn(`run store: ${error.message.replace(/\.$/, '')}; the run goes on, its files are complete`)) : () => undefined;
   }
 
   /**
@@ -42,7 +42,11 @@ export class RunRecorder {
       store = options.store ?? RunStore.open();
       owned = options.store === undefined;
       const recorder = new RunRecorder(store, options.runId, options.warn, owned);
-      if (options.resume && store.resolveId(options.runId) === options.runId) {
+      const existing = store.resolveId(options.runId) === options.runId ? store.getRun(options.runId) : undefined;
+      if (existing && !options.resume && existing.status === 'queued') {
+        // Queued by the app before it started: now it runs.
+        store.setStatus(options.runId, 'running');
+      } else if (options.resume && existing) {
         store.truncateFrom(options.runId, options.resume.phase, options.resume.fromEpoch);
         if (options.resume.phase === 'search') store.truncateFrom(options.runId, 'retrain', 0);
         store.setStatus(options.runId, 'running', { error: null });
@@ -52,7 +56,7 @@ export class RunRecorder {
       return recorder;
     } catch (error) {
       if (owned) store?.close();
-      options.warn(`run store: ${(error as Error).message}; the run goes on without being listed in 'nas-studio runs'`);
+      options.warn(`run store: ${(error as Error).message.replace(/\.$/, '')}; the run goes on without being listed in 'nas-studio runs'`);
       return new RunRecorder(undefined, options.runId, options.warn);
     }
   }
