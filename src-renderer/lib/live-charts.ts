@@ -29,7 +29,7 @@ export function curveChart(series: Series[], yTitle: string, palette: ChartPalet
       normalized: true,
       plugins: { legend: { labels: { color: palette.text } } },
       scales: {
-        x: { type: 'linear', title: { display: true, text: 'epoch', color: palette.text }, ticks: { color: palette.text }, grid: { color: palette.grid } },
+        x: { type: 'linear', title: { display: true, text: 'epoch (the search and the retraining each count from 0)', color: palette.text }, ticks: { color: palette.text }, grid: { color: palette.grid } },
         y: { title: { display: true, text: yTitle, color: palette.text }, ticks: { color: palette.text }, grid: { color: palette.grid } },
       },
     },

@@ -183,6 +183,9 @@ describe('a whole search through the UI', () => {
     await expect.poll(() => page.getByTestId('open-run').count()).toBe(1);
     await noBanner(page, 'results');
     await shot(page, 'results', true);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await shot(page, 'results-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
     lap('results');
 
     // Export: tfjs and onnx, each verified; the report table.

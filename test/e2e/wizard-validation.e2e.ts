@@ -1,10 +1,32 @@
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServeFixture, type ServeFixture } from './fixtures/serve-fixture.js';
+import { RENDERER_DIR, startServeFixture, type ServeFixture } from './fixtures/serve-fixture.js';
+
+const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+
+/** Rebuilds the renderer when it is missing or older than its sources (the test must not drive a stale UI). */
+function ensureFreshRenderer(): void {
+  const mtime = (file: string): number => {
+    try {
+      return statSync(file).mtimeMs;
+    } catch {
+      return 0;
+    }
+  };
+  const newest = (dir: string): number =>
+    readdirSync(dir, { withFileTypes: true }).reduce((latest, e) => Math.max(latest, e.isDirectory() ? newest(path.join(dir, e.name)) : mtime(path.join(dir, e.name))), 0);
+  if (mtime(path.join(RENDERER_DIR, 'index.html')) > newest(path.join(repoRoot, 'src-renderer'))) return;
+  const result = spawnSync(path.join(repoRoot, 'node_modules', '.bin', 'electron-vite'), ['build', '--config', 'electron.config.ts'], { cwd: repoRoot, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error(`electron-vite build failed (exit ${result.status})`);
+}
 
 /** Fast checks of the wizard: bad numbers are named in place, and data that does not exist gives a readable error. */
 describe('new-search wizard validation', () => {
   let fixture: ServeFixture;
   beforeAll(async () => {
+    ensureFreshRenderer();
     fixture = await startServeFixture({ hash: '#/new-search' });
     await fixture.page.setViewportSize({ width: 1280, height: 800 });
   });
