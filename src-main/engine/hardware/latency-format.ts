@@ -38,7 +38,7 @@ export function formatLatencyTable(table: LatencyTable): string {
   const ops = entries.filter((e) => !e.key.op.startsWith(GLUE_OP_PREFIX));
   const glue = entries.filter((e) => e.key.op.startsWith(GLUE_OP_PREFIX));
   const lines = [
-    `Latency table: ${table.space} space, machine ${table.machineId}, ${table.backend}, tfjs ${table.tfjsVersion}, batch 1, median of ${table.repeats} (ms)`,
+    `Latency table: ${table.space} space, machine ${table.machineId}, ${table.backend}, tfjs ${table.tfjsVersion}, batch 1, ${table.statistic === 'median' ? 'median' : '10 %-trimmed mean'} of ${table.repeats} rounds, CPU time (ms)`,
     `updated ${table.updatedAt}${table.loadAverage !== undefined ? `, load average ${table.loadAverage.toFixed(1)} while measuring` : ''}`,
     '',
     ...grid(ops, 'input s stride -> cOut'),

@@ -115,13 +115,12 @@ export function networkLayout(options: LayoutOptions): NetworkLayout {
     }
     const reduce = cell.type === 'reduce';
     const inputs = space.topology.inputs;
-    const at = [s0, s1];
     const nodeShape = reduced(s1, reduce ? 2 : 1, cell.c);
     const positions = space.topology.edges.map((e, row): LayoutPosition => {
       const fromInput = e.from < inputs;
       const stride: 1 | 2 = reduce && fromInput ? 2 : 1;
       // Inputs of a cell are preprocessed to c channels at s1's resolution; nodes live at the output's.
-      const inputShape: OpInputShape = fromInput ? [at[inputs - 1][0], at[inputs - 1][1], cell.c] : nodeShape;
+      const inputShape: OpInputShape = fromInput ? [s1[0], s1[1], cell.c] : nodeShape;
       void row;
       return { cellIndex: cell.index, cellType: cell.type, edge: e.name, from: e.from, to: e.to, inputShape, stride, cOut: cell.c };
     });

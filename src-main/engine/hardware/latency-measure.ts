@@ -24,6 +24,7 @@ export interface TimingOptions {
 }
 
 export type LatencyStatistic = 'median' | 'trimmed-mean';
+export const DEFAULT_STATISTIC: LatencyStatistic = 'trimmed-mean';
 
 export type LatencyClock = 'cpu' | 'wall';
 
@@ -87,7 +88,7 @@ export async function timeInterleaved(items: Timeable[], options: TimingOptions 
     for (const i of order) samples[i].push(runOnce(items[i], clock));
     await new Promise((resolve) => setImmediate(resolve));
   }
-  return samples.map((options.statistic ?? 'trimmed-mean') === 'median' ? median : (v) => trimmedMean(v));
+  return samples.map((options.statistic ?? DEFAULT_STATISTIC) === 'median' ? median : (v) => trimmedMean(v));
 }
 
 /** Median batch-1 predict time of one model (ms), zeros as input. */

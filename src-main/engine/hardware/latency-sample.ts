@@ -3,9 +3,9 @@ import type { Genotype, SpaceName } from '../space/space.types.js';
 import type { Rng } from '../util/rng.js';
 
 /** A uniformly random architecture of a space (DARTS-style cells: two distinct inputs per node, no "none"). */
-export function randomGenotype(space: SpaceName, rng: Rng, options: { nodes?: number; blocks?: number } = {}): Genotype {
+export function randomGenotype(space: SpaceName, rng: Rng, options: { nodes?: number; blocks?: number; primitives?: readonly string[] } = {}): Genotype {
   const s = getSpace(space, space === 'chain' ? { blocks: options.blocks } : { nodes: options.nodes });
-  const ops = s.primitives.filter((p) => p !== 'none');
+  const ops = (options.primitives ?? s.primitives).filter((p) => p !== 'none');
   const pick = () => ops[rng.int(ops.length)];
   if (s.kind === 'chain') return { format: 'chain', blocks: s.topology.edges.map(pick) };
   if (space === 'nb201') return { format: 'nb201', nodes: [1, 2, 3].map((j) => Array.from({ length: j }, (_, i) => [pick(), i] as [string, number])) };

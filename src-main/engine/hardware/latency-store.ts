@@ -11,6 +11,7 @@ import type { BackendName } from '../backend/backend.types.js';
 import type { SpaceName } from '../space/space.types.js';
 import { writeJsonAtomic } from '../util/atomic-write.js';
 import { detectHardware } from './detect.js';
+import { DEFAULT_STATISTIC } from './latency-measure.js';
 import type { LatencyTable } from './latency-table.types.js';
 import { userDataDir } from './profile-store.js';
 import { machineIdOf } from './profile.js';
@@ -79,7 +80,9 @@ export function loadLatencyTable(file: string, expect: { machineId: string; back
   }
   const raw = value as Partial<LatencyTable> | null;
   // Stale, not broken: written by another tfjs or before a field existed. It is measured again.
-  if (raw && typeof raw === 'object' && (raw.schemaVersion !== 1 || raw.tfjsVersion !== tfjsVersion() || raw.modelOverheadMs === undefined)) return undefined;
+  if (raw && typeof raw === 'object' && (raw.schemaVersion !== 1 || raw.tfjsVersion !== tfjsVersion() || raw.modelOverheadMs === undefined || raw.statistic !== DEFAULT_STATISTIC)) {
+    return undefined;
+  }
   const parsed = TableSchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

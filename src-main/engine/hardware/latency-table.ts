@@ -13,7 +13,7 @@ import type { Task } from '../tasks/task.types.js';
 import { buildDerivedModel } from '../derive/build-derived-model.js';
 import { Rng } from '../util/rng.js';
 import { architectureQuery, layoutKeys, latencyKeyString, networkLayout, sameFixedPart, type FixedPartKey, type NetworkLayout } from './latency-layout.js';
-import { DEFAULT_REPEATS, median, timeInterleaved, type LatencyStatistic, type Timeable } from './latency-measure.js';
+import { DEFAULT_REPEATS, DEFAULT_STATISTIC, median, timeInterleaved, type LatencyStatistic, type Timeable } from './latency-measure.js';
 import { randomGenotype } from './latency-sample.js';
 import { buildFixedPartModel, buildIdentityModel, buildOpModel, isFreeOp, type FixedPartSpec, type TimedModel } from './latency-ops.js';
 import { currentMachineId, latencyTableFile, loadLatencyTable, saveLatencyTable, tfjsVersion } from './latency-store.js';
@@ -132,6 +132,7 @@ async function measureJobs(jobs: Job[], table: LatencyTable, layout: NetworkLayo
       engineWarm = true;
     }
     const times = await timeInterleaved(items, { repeats, signal: options.signal, statistic: options.statistic });
+    if (options.statistic) table.statistic = options.statistic;
     const identityMs = new Map([...identities.keys()].map((k, i) => [k, times[built.length + i]]));
     const referenceMs = times.slice(built.length + identities.size, built.length + identities.size + references.length);
     const alongsideMs = times.slice(built.length + identities.size + references.length);
@@ -212,6 +213,7 @@ export function emptyLatencyTable(machineId: string, backend: string, space: Lat
     fixedParts: [],
     modelOverheadMs: 0,
     repeats,
+    statistic: DEFAULT_STATISTIC,
   };
 }
 

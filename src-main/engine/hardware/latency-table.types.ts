@@ -92,6 +92,8 @@ export interface LatencyTable {
   modelOverheadMs: number;
   /** Repeats per entry (median of), and the 1-minute load average while measuring (a noise indicator). */
   repeats: number;
+  /** How each entry summarises its rounds (latency-measure.ts); a table with another statistic is stale. */
+  statistic?: 'trimmed-mean' | 'median';
   loadAverage?: number;
   /**
    * Scale applied to the entries of the last measurement so that whole reference models (random
