@@ -37,7 +37,7 @@ async function runLatencyTable(space: SpaceName, flags: ProfileFlags): Promise<v
     return;
   }
   process.stdout.write(`${formatLatencyTable(table)}\n`);
-  process.stdout.write(`\n${measured} measured now, ${fromCache} from the cache; ${flags.save ? `saved to ${file}` : 'not saved (--no-save)'}\n`);
+  process.stdout.write(`\n${measured} measured now, ${fromCache} from the cache; ${flags.save ? (measured > 0 ? `saved to ${file}` : `cache: ${file}`) : 'not saved (--no-save)'}\n`);
 }
 
 async function runProfile(flags: ProfileFlags): Promise<void> {
