@@ -117,7 +117,7 @@ describe('predicted latency', () => {
     const g = randomGenotype('darts', new Rng(5), { nodes: 2, primitives: PRIMITIVES });
     const model = buildDerivedModel(g, task, macro);
     const p = predictArchitectureLatency(g, macro, task, first.table);
-    expect(p.params).toBe(model.trainableWeights.reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0));
+    expect(p.params).toBe(model.trainableWeights.reduce((s, w) => s + w.shape.reduce<number>((a, b) => a * (b ?? 1), 1), 0));
     model.dispose();
   });
 
