@@ -16,6 +16,7 @@ import { writeJsonAtomic } from '../util/atomic-write.js';
 import { throttle } from '../util/throttle.js';
 import { loadCheckpoint } from './checkpoint.js';
 import { faultsFromEnv } from './faults.js';
+import { runLatency } from './latency.js';
 import { macroOptionsFor } from './macro-options.js';
 import { resolveConfig } from './presets.js';
 import { saveDenoisingExamples, saveRunModel } from './run-artifacts.js';
@@ -210,6 +211,12 @@ async function runPipeline(
     metrics.ssim_baseline = scored.metrics.ssim;
     baseline.model.dispose();
   }
+  // Batch-1 latency of the retrained model, measured and as this machine's latency table predicts it.
+  const latency = await runLatency(config, data.task, macro, search.genotype, retrained.model, { signal }).catch((error: unknown) => {
+    if (signal?.aborted) throw error;
+    emit({ type: 'log', level: 'warn', message: `latency not measured: ${(error as Error).message}` });
+    return undefined;
+  });
   const result: RunResult = {
     runId,
     task: config.task,
@@ -228,6 +235,7 @@ async function runPipeline(
     config,
     genotypeHistory: search.genotypeHistory,
     collapseGuard: search.guard,
+    ...(latency ? { latency } : {}),
     createdAt: new Date().toISOString(),
     nodeVersion: process.version,
   };
