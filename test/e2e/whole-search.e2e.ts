@@ -112,6 +112,8 @@ describe('a whole search through the UI', () => {
     expect(await page.getByTestId('backend-tried').innerText()).toMatch(/wasm|cpu|tensorflow/);
     await page.getByTestId('latency-load').click();
     await page.locator('[data-testid="latency-notice"], [data-testid="latency-table"]').first().waitFor({ timeout: 120_000 });
+    await page.getByTestId('reprofile').click();
+    await page.getByTestId('reprofile').getByText('Re-profile', { exact: true }).waitFor({ timeout: 120_000 });
     await noBanner(page, 'hardware');
     await shot(page, 'hardware');
     await page.emulateMedia({ colorScheme: 'dark' });

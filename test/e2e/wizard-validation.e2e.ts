@@ -70,4 +70,24 @@ describe('new-search wizard validation', () => {
     expect(text).not.toMatch(/\[object Object\]|undefined/);
     fixture.expectNoErrors();
   });
+
+  it('moves between views with the arrow keys and toggles the theme', async () => {
+    const { page } = fixture;
+    await page.getByTestId('nav-hardware').click();
+    await page.getByTestId('nav-hardware').focus();
+    await page.keyboard.press('ArrowRight');
+    await page.locator('main[data-view="new-search"]').waitFor();
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('nav-new-search');
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('ArrowLeft');
+    await page.locator('main[data-view="export"]').waitFor();
+    expect(page.url()).toMatch(/#\/export$/);
+
+    const before = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    await page.getByTestId('theme-toggle').click();
+    const theme = await page.evaluate(() => document.documentElement.dataset.theme);
+    expect(['light', 'dark']).toContain(theme);
+    expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).not.toBe(before);
+    fixture.expectNoErrors();
+  });
 });
