@@ -1,0 +1,126 @@
+/**
+ * Accuracy against latency: FBNet searches of the chain space on a small MNIST subset with several
+ * latency weights (0 = no latency term), each retrained, evaluated and timed; the Pareto front of the
+ * results. Small enough for a shared 2-core machine (about 10 minutes).
+ *
+ *   npx tsx bench/pareto.bench.ts [-- --weights 0,1,4 --target-ms 1 --space chain --search-samples 2000]
+ *
+ * Writes bench/results/pareto.json (accuracy, latency, params per run and the front) and prints a table.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { selectBackend } from '../src-main/engine/backend/select-backend.js';
+import { countParams } from '../src-main/engine/derive/build-derived-model.js';
+import { derivedReplicaSpec } from '../src-main/engine/derive/derived.replica.js';
+import { evaluateModel } from '../src-main/engine/derive/evaluate.js';
+import { retrainModel } from '../src-main/engine/derive/retrain.js';
+import { subset } from '../src-main/engine/data/split.js';
+import { loadMnist } from '../src-main/engine/data/mnist.js';
+import { paretoFront, runLatency } from '../src-main/engine/search/latency.js';
+import { macroOptionsFor } from '../src-main/engine/search/macro-options.js';
+import { resolveConfig } from '../src-main/engine/search/presets.js';
+import { runSearchPhase } from '../src-main/engine/search/search-phase.js';
+import type { SpaceName } from '../src-main/engine/space/space.types.js';
+import { createTask } from '../src-main/engine/tasks/task-factory.js';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+const WEIGHTS = arg('weights', '0,1,4').split(',').map(Number);
+const TARGET_MS = Number(arg('target-ms', '1'));
+const SPACE = arg('space', 'chain') as SpaceName;
+const SEARCH_SAMPLES = Number(arg('search-samples', '2000'));
+const RETRAIN_SAMPLES = Number(arg('retrain-samples', '4000'));
+const TEST_SAMPLES = Number(arg('test-samples', '2000'));
+const EPOCHS = Number(arg('epochs', '2'));
+const RETRAIN_EPOCHS = Number(arg('retrain-epochs', '2'));
+
+const backend = await selectBackend();
+const mnist = loadMnist();
+const range = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
+const train = subset(mnist.train, range(Math.max(SEARCH_SAMPLES, RETRAIN_SAMPLES)), 'mnist (train subset)');
+const test = subset(mnist.test, range(TEST_SAMPLES), 'mnist (test subset)');
+const task = createTask('classification', { train });
+process.stderr.write(`pareto bench: fbnet on ${SPACE}, latency weights ${WEIGHTS.join(', ')}, target ${TARGET_MS} ms, ${backend.name}, load ${os.loadavg()[0].toFixed(1)}\n`);
+
+interface ParetoRun {
+  latencyWeight: number;
+  genotype: string;
+  accuracy: number;
+  predictedMs?: number;
+  measuredMs: number;
+  expectedMsAtEnd?: number;
+  params: number;
+  searchSeconds: number;
+  retrainSeconds: number;
+}
+
+const runs: ParetoRun[] = [];
+for (const latencyWeight of WEIGHTS) {
+  const config = resolveConfig({
+    space: SPACE,
+    strategy: 'fbnet',
+    epochs: EPOCHS,
+    retrainEpochs: RETRAIN_EPOCHS,
+    searchSamples: SEARCH_SAMPLES,
+    latencyTargetMs: TARGET_MS,
+    latencyWeight,
+    workers: 1,
+    seed: 0,
+  });
+  const macro = macroOptionsFor(config, task);
+  const searchTrain = subset(train, range(SEARCH_SAMPLES), 'mnist (search subset)');
+  const search = await runSearchPhase(config, { task, train: searchTrain, test, dataset: 'mnist subset' }, macro, {});
+  const retrained = await retrainModel(
+    derivedReplicaSpec({ genotype: search.genotype, task: 'classification', model: { ...macro, seed: config.seed }, learningRate: 2e-3 }),
+    subset(train, range(RETRAIN_SAMPLES), 'mnist (retrain subset)'),
+    { epochs: RETRAIN_EPOCHS, batchSize: config.batchSize, seed: config.seed, replicas: 1, scoreName: task.scoreName },
+  );
+  const { metrics } = await evaluateModel(retrained.model, task, test, { seed: config.seed });
+  const latency = await runLatency(config, task, macro, search.genotype, retrained.model);
+  const run: ParetoRun = {
+    latencyWeight,
+    genotype: search.genotype,
+    accuracy: metrics.accuracy ?? Number.NaN,
+    ...(latency.predictedMs !== undefined ? { predictedMs: latency.predictedMs } : {}),
+    measuredMs: latency.measuredMs,
+    ...(search.expectedLatencyMs !== undefined ? { expectedMsAtEnd: search.expectedLatencyMs } : {}),
+    params: countParams(retrained.model),
+    searchSeconds: search.seconds,
+    retrainSeconds: retrained.seconds,
+  };
+  retrained.model.dispose();
+  runs.push(run);
+  process.stderr.write(`  weight ${latencyWeight}: ${run.genotype}  accuracy ${(run.accuracy * 100).toFixed(1)} %  ${run.measuredMs.toFixed(3)} ms measured, ${run.predictedMs?.toFixed(3) ?? '-'} predicted, ${run.params} params (${run.searchSeconds.toFixed(0)} + ${run.retrainSeconds.toFixed(0)} s)\n`);
+}
+
+const front = paretoFront(runs.map((r) => ({ ...r, score: r.accuracy, latencyMs: r.measuredMs, label: `w=${r.latencyWeight}` })));
+const out = {
+  bench: 'pareto',
+  createdAt: new Date().toISOString(),
+  backend: backend.name,
+  space: SPACE,
+  strategy: 'fbnet',
+  targetMs: TARGET_MS,
+  data: { searchSamples: SEARCH_SAMPLES, retrainSamples: RETRAIN_SAMPLES, testSamples: TEST_SAMPLES, epochs: EPOCHS, retrainEpochs: RETRAIN_EPOCHS },
+  loadAverage: os.loadavg()[0],
+  runs,
+  front: front.map((p) => ({ latencyWeight: p.latencyWeight, accuracy: p.accuracy, latencyMs: p.measuredMs, params: p.params })),
+};
+const file = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results', 'pareto.json');
+mkdirSync(path.dirname(file), { recursive: true });
+writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
+
+console.log(`\nFBNet on ${SPACE}, target ${TARGET_MS} ms, MNIST subset (search ${SEARCH_SAMPLES}, retrain ${RETRAIN_SAMPLES}, test ${TEST_SAMPLES})`);
+console.log(`${'weight'.padStart(6)}  ${'accuracy'.padStart(8)}  ${'measured'.padStart(8)}  ${'predicted'.padStart(9)}  ${'params'.padStart(7)}  front  genotype`);
+for (const r of runs) {
+  const onFront = front.some((p) => p.latencyWeight === r.latencyWeight);
+  console.log(
+    `${String(r.latencyWeight).padStart(6)}  ${`${(r.accuracy * 100).toFixed(1)}%`.padStart(8)}  ${r.measuredMs.toFixed(3).padStart(8)}  ${(r.predictedMs?.toFixed(3) ?? '-').padStart(9)}  ${String(r.params).padStart(7)}  ${onFront ? '  *  ' : '     '}  ${r.genotype}`,
+  );
+}
+console.log(`wrote ${path.relative(process.cwd(), file)}`);
