@@ -177,6 +177,7 @@ async function runPipeline(
       resume: from.checkpoint,
       faults: options.faults ?? faultsFromEnv(),
       onCheckpoint: (saved) => recorder.checkpoint(saved.data, saved.bytes),
+      onRollback: (epoch) => recorder.rollback(epoch),
     });
     writeJsonAtomic(searchResultFile(runDir), search);
   }

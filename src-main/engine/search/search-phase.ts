@@ -33,6 +33,8 @@ export interface SearchPhaseOptions {
   resume?: CheckpointState;
   /** Called after each checkpoint is written (the run store lists it). */
   onCheckpoint?: (saved: SavedCheckpoint) => void;
+  /** Called when a diverged step rolls the search back to the start of `epoch` (records after it are void). */
+  onRollback?: (epoch: number) => void;
   faults?: FaultInjection;
 }
 
@@ -115,6 +117,7 @@ export async function runSearchPhase(config: ResolvedSearchConfig, data: TaskDat
       rollbacks++;
       lrScale /= 2;
       resume = from;
+      options.onRollback?.(from?.epoch ?? 0);
       options.onEvent?.({ type: 'log', level: 'warn', message: `${error.message.split('.')[0]}: rolled back to ${where} with the learning rates halved.` });
     } finally {
       strategy.dispose?.();
