@@ -114,7 +114,13 @@ describe('NaN loss (fault injection NAS_STUDIO_FAULT_NAN_STEP)', () => {
     expect(events.filter((e) => e.type === 'step').every((e) => typeof e.loss === 'number' && Number.isFinite(e.loss))).toBe(true);
     expect(JSON.parse(readFileSync(path.join(runDir, 'result.json'), 'utf8')).genotypeHistory).toHaveLength(4);
     expect(loadCheckpoint(runDir)!.extra).toMatchObject({ lrScale: 0.5, rollbacks: 1 });
-    withStore((store) => expect(store.getRun(path.basename(runDir))!.status).toBe('done'));
+    withStore((store) => {
+      expect(store.getRun(path.basename(runDir))!.status).toBe('done');
+      // The steps redone after the rollback replace the ones recorded before it.
+      const keys = store.metrics(path.basename(runDir), 'search').map((m) => `${m.epoch}/${m.step}`);
+      expect(new Set(keys).size).toBe(keys.length);
+      expect(keys).toContain('2/0');
+    });
   });
 
   it('twice: stops with a clear message, keeps the last checkpoint, no result.json', () => {

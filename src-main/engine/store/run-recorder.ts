@@ -80,6 +80,11 @@ export class RunRecorder {
     });
   }
 
+  /** The search went back to the start of `epoch`: its records from there on are redone. */
+  rollback(epoch: number): void {
+    this.safely(() => this.store!.truncateFrom(this.runId, 'search', epoch));
+  }
+
   artifact(kind: 'export' | 'image' | 'model', file: string, bytes: number): void {
     this.safely(() => this.store!.addArtifact(this.runId, { kind, path: file, bytes }));
   }
