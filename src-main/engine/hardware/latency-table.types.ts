@@ -19,8 +19,11 @@ import type { TaskKind } from '../tasks/task.types.js';
  *   so a missing key always means "not measured" and is reported, never silently counted as 0.
  * - FBNet's differentiable expected latency uses the same entries: for each searchable position, the
  *   vector of latencies in primitive order, dotted with that position's op probabilities.
- * - Known bias, stated rather than hidden: summing isolated ops ignores fusion, cache reuse between ops and
- *   the cell's concatenation/adds; the profile page compares predicted against a measured whole model.
+ * - Known bias, stated rather than hidden: isolated ops miss the cache effects between layers; whole reference
+ *   models timed in the same rounds calibrate the entries (one factor per measurement, latency-table.ts), the
+ *   cells' preprocessing, sums and concatenations are glue entries ("@…"), and the per-call overhead is
+ *   counted once. bench/latency.bench.ts compares predicted with measured whole models (docs/latency.md).
+ * - Timing: CPU time of this process, interleaved rounds, 10 %-trimmed mean (latency-measure.ts says why).
  */
 
 /** Per-sample input of an op: [H, W, C]; HAR ops use H = 1 (a window is an image of height 1). */
@@ -41,7 +44,7 @@ export type LatencyKeyString = `${SpaceName}|${string}|${number}x${number}x${num
 
 export interface LatencyEntry {
   key: LatencyKey;
-  /** Median forward time at batch 1, in milliseconds, with the per-model overhead (modelOverheadMs) taken out. */
+  /** Forward time at batch 1 (ms; the table's `statistic` of its rounds), per-call overhead taken out, calibrated. */
   medianMs: number;
   repeats: number;
   /** Trainable parameters of the op at this key (a size budget sums them like latencies). */
