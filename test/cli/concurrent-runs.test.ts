@@ -1,10 +1,10 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkpointManifestFile, loadCheckpoint } from '../../src-main/engine/search/checkpoint.js';
 import { RunStore } from '../../src-main/engine/store/run-store.js';
-import { spawnCli, tinyRunFlags, writeTinyImageFolder } from './cli-harness.js';
+import { runCli, spawnCli, tinyRunFlags, writeTinyImageFolder } from './cli-harness.js';
 
 let root: string;
 let env: NodeJS.ProcessEnv;
@@ -30,7 +30,7 @@ function start(out: string, epochs: number) {
 const runDirOf = (out: string) => (existsSync(out) && readdirSync(out).length === 1 ? path.join(out, readdirSync(out)[0]) : undefined);
 
 describe('two searches at once', () => {
-  it('run side by side on one store; cancelling one leaves the other to finish', async () => {
+  it('run side by side on one store; cancelling one leaves the other to finish; the cancelled one resumes later', async () => {
     const outA = path.join(root, 'a');
     const outB = path.join(root, 'b');
     const a = start(outA, 8);
@@ -62,6 +62,27 @@ describe('two searches at once', () => {
       expect(store.getRun(runB)!.genotypes).toHaveLength(3);
     } finally {
       store.close();
+    }
+
+    // A damaged checkpoint is refused by name and changes nothing; once repaired, the cancelled run resumes to the end.
+    const dataFile = path.join(outA, runA, 'checkpoint', JSON.parse(readFileSync(checkpointManifestFile(path.join(outA, runA)), 'utf8')).data.file);
+    const good = readFileSync(dataFile);
+    const damaged = Buffer.from(good);
+    damaged[100] ^= 0xff;
+    writeFileSync(dataFile, damaged);
+    const refused = runCli(['resume', runA], env);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr.trim()).toBe(`nas-studio: ${dataFile}: checkpoint data does not match its checksum (changed or damaged).`);
+    writeFileSync(dataFile, good);
+    const resumed = runCli(['resume', runA], env);
+    expect(resumed.status, resumed.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(path.join(outA, runA, 'result.json'), 'utf8')).genotypeHistory).toHaveLength(8);
+    const after = RunStore.open(path.join(env.NAS_STUDIO_HOME as string, 'runs.db'));
+    try {
+      expect(after.getRun(runA)).toMatchObject({ status: 'done', error: null });
+      expect(after.getRun(runB)).toMatchObject({ status: 'done' });
+    } finally {
+      after.close();
     }
   });
 });
