@@ -196,13 +196,19 @@ export function layeredLayout(graph: CellGraph, spacing = { x: 165, y: 90, margi
   const perLayer: string[][] = Array.from({ length: layers }, () => []);
   for (const node of graph.nodes) perLayer[layer.get(node.id) ?? 0].push(node.id);
   const tallest = Math.max(...perLayer.map((ids) => ids.length));
-  const height = spacing.margin * 2 + (tallest - 1) * spacing.y;
+  // A chain of lone intermediate nodes zigzags up and down, so that long edges from the inputs pass
+  // between the nodes instead of through them.
+  const zig = spacing.y * 0.4;
+  const height = spacing.margin * 2 + (tallest - 1) * spacing.y + 2 * zig;
   const placed = new Map<string, PlacedNode>();
+  let lone = 0;
   perLayer.forEach((ids, l) => {
     const offset = (height - (ids.length - 1) * spacing.y) / 2;
+    const single = ids.length === 1 && graph.nodes.find((n) => n.id === ids[0])?.kind === 'intermediate';
+    const shift = single ? (lone++ % 2 === 0 ? -zig : zig) : 0;
     ids.forEach((id, i) => {
       const node = graph.nodes.find((n) => n.id === id)!;
-      placed.set(id, { ...node, layer: l, x: spacing.margin + l * spacing.x, y: offset + i * spacing.y });
+      placed.set(id, { ...node, layer: l, x: spacing.margin + l * spacing.x, y: offset + i * spacing.y + shift });
     });
   });
   // Edges into one node bend apart so that their labels do not sit on top of each other.
