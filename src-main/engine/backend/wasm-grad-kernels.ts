@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { conv2dFilterGrad, conv2dInputGrad, depthwiseFilterGrad, depthwiseInputGrad } from './conv-grad-math.js';
 import { convInputGradSubPixel } from './wasm-conv-input-grad-subpixel.js';
-import { depthwiseFilterGradLoop } from './wasm-depthwise-filter-grad.js';
+import { depthwiseFilterGrad as depthwiseFilterGradHeap } from './wasm-depthwise-filter-grad.js';
 import type { HeapBackend } from './wasm-heap.js';
 import { convGeometry, type ConvAttrs } from './conv-geometry.js';
 import { avgPoolGradKernel, maxPoolGradKernel } from './wasm-pool-grad.js';
@@ -65,7 +65,7 @@ const kernelFuncs: Record<(typeof REPLACED)[number], tf.KernelFunc> = {
     const { inputs, attrs } = args(a);
     const { x, dy } = inputs;
     const g = convGeometry('DepthwiseConv2dNativeBackpropFilter', x.shape, attrs.filterShape, attrs, true);
-    return depthwiseFilterGradLoop(a.backend as unknown as HeapBackend & DisposingBackend, x, dy, g);
+    return depthwiseFilterGradHeap(a.backend as unknown as HeapBackend & DisposingBackend, x, dy, g);
   },
   DepthwiseConv2dNativeBackpropInput: (a) => {
     const { inputs, attrs, P } = args(a);

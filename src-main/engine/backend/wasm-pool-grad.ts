@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { depthwiseInputGrad } from './conv-grad-math.js';
+import { simdGradKernels } from './simd/grad-kernels.js';
 import type { HeapBackend } from './wasm-heap.js';
 import { wasmPrims, type DisposingBackend } from './wasm-prims.js';
 
@@ -23,58 +24,80 @@ function poolInfo(xShape: number[], attrs: PoolAttrs) {
     xShape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
 }
 
+/** Output columns whose tap kw lands inside the input: 0 <= ow*stride - pad + k < size. */
+function tapColumns(outSize: number, size: number, stride: number, pad: number, k: number): [number, number] {
+  const start = Math.max(0, Math.ceil((pad - k) / stride));
+  const end = Math.min(outSize, Math.floor((size - 1 + pad - k) / stride) + 1);
+  return [start, Math.max(start, end)];
+}
+
 /**
- * MaxPoolGrad as one pass over the wasm heap in NHWC order (measured faster than scanning channel-major
- * copies, which cost two transposes). Ties go to the first maximum in row-major window order, as on cpu.
+ * MaxPoolGrad with the forward output y (tfjs saves it for this gradient): a window's argmax is its first
+ * tap, in row-major window order, whose x equals y, which is cpu's rule (first strict maximum). Tap by tap
+ * over whole output rows, so the inner loop walks contiguous NHWC runs of x, y and dy with a per-row mask
+ * of windows already served; that loop is the SIMD maxPoolTap of simd/grad-kernels.wat (measured ~20x
+ * faster than a running maximum per window in JS), or the same loop in JS without wasm SIMD.
  */
 export const maxPoolGradKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
-  const { dy, input } = inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
+  const { dy, input, output } = inputs as { dy: tf.TensorInfo; input: tf.TensorInfo; output: tf.TensorInfo };
   const wasm = backend as unknown as WasmBackend;
   const info = poolInfo(input.shape, attrs as unknown as PoolAttrs);
+  const { batchSize, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = info;
+  const { strideHeight: sH, strideWidth: sW, filterHeight: KH, filterWidth: KW } = info;
+  const { top, left } = info.padInfo;
+  const simd = simdGradKernels(backend);
   const out = wasm.makeOutput(input.shape, 'float32');
-  // Views after makeOutput: a malloc may grow the heap and detach earlier views.
+  const maskInfo = wasm.makeOutput([OW * C], 'float32');
+  // Views after the last makeOutput: a malloc may grow the heap and detach earlier views.
   const x = wasm.typedArrayFromHeap(input) as Float32Array;
+  const y = wasm.typedArrayFromHeap(output) as Float32Array;
   const g = wasm.typedArrayFromHeap(dy) as Float32Array;
   const dx = wasm.typedArrayFromHeap(out) as Float32Array;
+  const mask = new Int32Array(x.buffer, wasm.typedArrayFromHeap(maskInfo).byteOffset, OW * C);
   dx.fill(0);
-  const { batchSize, inHeight, inWidth, inChannels: C, outHeight, outWidth } = info;
-  const { strideHeight, strideWidth, filterHeight, filterWidth } = info;
-  const { top, left } = info.padInfo;
-  const best = new Float32Array(C);
-  const bestAt = new Int32Array(C);
+  const columns = Array.from({ length: KW }, (_, kw) => tapColumns(OW, W, sW, left, kw));
   for (let b = 0; b < batchSize; b++) {
-    const xBatch = b * inHeight * inWidth * C;
-    for (let oh = 0; oh < outHeight; oh++) {
-      const h0 = oh * strideHeight - top;
-      const hStart = Math.max(0, h0);
-      const hEnd = Math.min(inHeight, h0 + filterHeight);
-      for (let ow = 0; ow < outWidth; ow++) {
-        const w0 = ow * strideWidth - left;
-        const wStart = Math.max(0, w0);
-        const wEnd = Math.min(inWidth, w0 + filterWidth);
-        best.fill(-Infinity);
-        bestAt.fill(-1);
-        for (let h = hStart; h < hEnd; h++) {
-          for (let w = wStart; w < wEnd; w++) {
-            const base = xBatch + (h * inWidth + w) * C;
-            for (let c = 0; c < C; c++) {
-              const v = x[base + c];
-              if (v > best[c] || bestAt[c] < 0) {
-                best[c] = v;
-                bestAt[c] = base + c;
-              }
-            }
+    for (let oh = 0; oh < OH; oh++) {
+      mask.fill(0);
+      const yRow = (b * OH + oh) * OW * C;
+      for (let kh = 0; kh < KH; kh++) {
+        const h = oh * sH - top + kh;
+        if (h < 0 || h >= H) continue;
+        const xRow = (b * H + h) * W * C;
+        for (let kw = 0; kw < KW; kw++) {
+          const [owStart, owEnd] = columns[kw];
+          const xi = xRow + (owStart * sW - left + kw) * C;
+          const yi = yRow + owStart * C;
+          if (simd) {
+            simd.maxPoolTap(x.byteOffset + xi * 4, y.byteOffset + yi * 4, g.byteOffset + yi * 4, dx.byteOffset - x.byteOffset,
+              mask.byteOffset + owStart * C * 4, owEnd - owStart, sW * C * 4, C);
+          } else {
+            maxPoolTapLoop(x, y, g, dx, mask, xi, yi, owStart * C, owEnd - owStart, sW * C, C);
           }
-        }
-        const gBase = ((b * outHeight + oh) * outWidth + ow) * C;
-        for (let c = 0; c < C; c++) {
-          if (bestAt[c] >= 0) dx[bestAt[c]] += g[gBase + c];
         }
       }
     }
   }
+  wasm.disposeData(maskInfo.dataId);
   return out;
 };
+
+function maxPoolTapLoop(
+  x: Float32Array, y: Float32Array, g: Float32Array, dx: Float32Array, mask: Int32Array,
+  xi: number, yi: number, m: number, cols: number, xStep: number, C: number,
+): void {
+  for (let col = 0; col < cols; col++) {
+    for (let c = 0; c < C; c++) {
+      if (mask[m + c] === 0 && x[xi + c] === y[yi + c]) {
+        dx[xi + c] += g[yi + c];
+        mask[m + c] = -1;
+      }
+    }
+    xi += xStep;
+    yi += C;
+    m += C;
+  }
+}
 
 /**
  * AvgPoolGrad (tfjs semantics: dy / window area, spread over the window) as the input gradient of a

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../../src-main/engine/backend/select-backend.js';
 import { depthwiseFilterGradByKernels, originalWasmKernels } from '../../../src-main/engine/backend/wasm-grad-kernels.js';
+import { setSimdGradKernelsEnabled, simdGradKernels } from '../../../src-main/engine/backend/simd/grad-kernels.js';
 import { Rng } from '../../../src-main/engine/util/rng.js';
 import { randomArray, relativeError, runOn } from './backend-test-utils.js';
 
@@ -98,45 +99,63 @@ describe('wasm gradient kernels match the cpu backend', () => {
     { n: 4, h: 14, c: 8, size: 2, stride: 2, pad: 'valid' },
     { n: 1, h: 7, c: 5, size: 3, stride: 1, pad: 'same' },
     { n: 3, h: 8, c: 1, size: 3, stride: 2, pad: 'valid' },
+    { n: 2, h: 6, c: 6, size: 3, stride: 1, pad: 'same' },
+    { n: 1, h: 9, c: 9, size: 3, stride: 2, pad: 'same' },
   ] as const;
-  it.each(poolCases.flatMap((p, i) => (['max', 'avg'] as const).map((kind) => [`${kind} n${p.n} ${p.h}x${p.h}x${p.c} size${p.size} s${p.stride} ${p.pad}`, kind, p, i] as const)))(
+  it.each(poolCases.flatMap((p, i) => (['max', 'avg', 'max (JS fallback)'] as const).map((kind) => [`${kind} n${p.n} ${p.h}x${p.h}x${p.c} size${p.size} s${p.stride} ${p.pad}`, kind, p, i] as const)))(
     'pool %s (after relu, so windows hold ties)', async (_name, kind, p, i) => {
       const rng = new Rng(300 + i);
       const xv = randomArray(rng, [p.n, p.h, p.h, p.c]);
       const fn = () => {
         const x = tf.tensor4d(xv, [p.n, p.h, p.h, p.c]);
-        const pool = (a: tf.Tensor) => kind === 'max'
+        const pool = (a: tf.Tensor) => kind !== 'avg'
           ? tf.maxPool(tf.relu(a as tf.Tensor4D), p.size, p.stride, p.pad)
           : tf.avgPool(a as tf.Tensor4D, p.size, p.stride, p.pad);
         const y = pool(x);
         const g = tf.tensor(randomArray(new Rng(400 + i), y.shape), y.shape);
         return [y, tf.grad((a: tf.Tensor) => pool(a).mul(g).sum())(x)];
       };
-      const { errors } = await compare(fn);
+      setSimdGradKernelsEnabled(kind !== 'max (JS fallback)');
+      const { errors } = await compare(fn).finally(() => setSimdGradKernelsEnabled(true));
       expect(errors[0]).toBeLessThan(TOLERANCE);
       expect(errors[1]).toBeLessThan(TOLERANCE);
     });
 
+  it('uses the SIMD kernels on this runtime (Node 20 has wasm SIMD)', async () => {
+    await tf.setBackend('wasm');
+    expect(simdGradKernels(tf.backend())).toBeDefined();
+  });
+
   it.each([
-    [1, 'same', 1], [2, 'valid', 1], [1, 'same', 2], [1, 'valid', 2],
-  ] as const)('depthwise filter grad: the heap loop and the kernel composition agree (stride %i, %s, dilation %i)', async (stride, pad, dilation) => {
+    [1, 'same', 1, 5], [2, 'valid', 1, 5], [1, 'same', 2, 5], [1, 'valid', 2, 5], [1, 'same', 1, 8], [2, 'same', 1, 12],
+  ] as const)('depthwise filter grad: SIMD loop, JS loop and kernel composition agree (stride %i, %s, dilation %i, C=%i)', async (stride, pad, dilation, channels) => {
     await tf.setBackend('wasm');
     const rng = new Rng(77);
-    const x = tf.tensor4d(randomArray(rng, [3, 9, 9, 5]), [3, 9, 9, 5]);
-    const y = tf.depthwiseConv2d(x, tf.ones([3, 3, 5, 1]) as tf.Tensor4D, stride, pad, 'NHWC', dilation);
+    const x = tf.tensor4d(randomArray(rng, [3, 9, 9, channels]), [3, 9, 9, channels]);
+    const y = tf.depthwiseConv2d(x, tf.ones([3, 3, channels, 1]) as tf.Tensor4D, stride, pad, 'NHWC', dilation);
     const dy = tf.tensor(randomArray(rng, y.shape), y.shape);
-    const attrs = { strides: stride, pad, dilations: dilation, filterShape: [3, 3, 5, 1] } as unknown as tf.NamedAttrMap;
+    const attrs = { strides: stride, pad, dilations: dilation, filterShape: [3, 3, channels, 1] } as unknown as tf.NamedAttrMap;
     const run = (fn: tf.KernelFunc) => {
       const info = fn({ inputs: { x, dy }, backend: tf.backend(), attrs }) as tf.TensorInfo;
       const values = tf.backend().readSync(info.dataId) as Float32Array;
       tf.backend().disposeData(info.dataId);
       return { values: Float32Array.from(values), shape: info.shape };
     };
-    const loop = run(tf.getKernel('DepthwiseConv2dNativeBackpropFilter', 'wasm')!.kernelFunc);
+    const ours = tf.getKernel('DepthwiseConv2dNativeBackpropFilter', 'wasm')!.kernelFunc;
+    const simd = run(ours);
+    setSimdGradKernelsEnabled(false);
+    let loop: ReturnType<typeof run>;
+    try {
+      loop = run(ours);
+    } finally {
+      setSimdGradKernelsEnabled(true);
+    }
     const composed = run(depthwiseFilterGradByKernels);
-    expect(loop.shape).toEqual([3, 3, 5, 1]);
-    expect(composed.shape).toEqual(loop.shape);
-    expect(relativeError(composed.values, loop.values)).toBeLessThan(TOLERANCE);
+    expect(simd.shape).toEqual([3, 3, channels, 1]);
+    expect(loop.shape).toEqual(simd.shape);
+    expect(composed.shape).toEqual(simd.shape);
+    expect(relativeError(composed.values, simd.values)).toBeLessThan(TOLERANCE);
+    expect(relativeError(loop.values, simd.values)).toBeLessThan(TOLERANCE);
     tf.dispose([x, y, dy]);
   });
 
@@ -144,10 +163,12 @@ describe('wasm gradient kernels match the cpu backend', () => {
     await tf.setBackend('wasm');
     const fn = convGrads(fixedCases[1], false, 1);
     const dfn = convGrads(fixedCases[5], true, 2);
-    tf.dispose(tf.tidy(() => [...fn(), ...dfn()]));
+    const pool = () => [tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, 3, 1, 'same').sum())(tf.randomNormal([2, 5, 5, 6]))];
+    const all = () => [...fn(), ...dfn(), ...pool()];
+    tf.dispose(tf.tidy(all));
     const tensors = tf.memory().numTensors;
     const dataIds = tf.backend().numDataIds();
-    for (let i = 0; i < 3; i++) tf.dispose(tf.tidy(() => [...fn(), ...dfn()]));
+    for (let i = 0; i < 3; i++) tf.dispose(tf.tidy(all));
     expect(tf.memory().numTensors).toBe(tensors);
     expect(tf.backend().numDataIds()).toBe(dataIds);
   });

@@ -1,0 +1,111 @@
+;; SIMD loops for the wasm backend's gradient kernels (see wasm-simd-kernels.ts). They run on the tfjs
+;; wasm backend's own memory (imported), over NHWC rows; the JS side walks the geometry and calls them
+;; once per output row and filter tap. Assembled by build-grad-kernels.ts with wabt's wat2wasm.
+(module
+  (import "env" "memory" (memory 0 65536))
+
+  ;; MaxPoolGrad, one filter tap over one output row: for each of `cols` windows and C channels,
+  ;; if the window has no maximum yet (mask lane 0) and x == y (the forward max), then dx += dy there
+  ;; and the mask lane is set. Taps are visited in window order, so ties go to the first maximum.
+  ;; x and dx (= x + dxDelta) advance xStep bytes per window; y, dy and mask advance C*4 bytes.
+  (func (export "maxPoolTap")
+    (param $x i32) (param $y i32) (param $g i32) (param $dxDelta i32) (param $mask i32)
+    (param $cols i32) (param $xStep i32) (param $C i32)
+    (local $cBytes i32) (local $vBytes i32) (local $i i32) (local $take v128) (local $m v128)
+    (local.set $cBytes (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $vBytes (i32.and (local.get $cBytes) (i32.const -16)))
+    (block $done
+      (loop $col
+        (br_if $done (i32.le_s (local.get $cols) (i32.const 0)))
+        (local.set $i (i32.const 0))
+        (block $vEnd
+          (loop $v
+            (br_if $vEnd (i32.ge_u (local.get $i) (local.get $vBytes)))
+            (local.set $m (v128.load (i32.add (local.get $mask) (local.get $i))))
+            (local.set $take
+              (v128.andnot
+                (f32x4.eq (v128.load (i32.add (local.get $x) (local.get $i)))
+                          (v128.load (i32.add (local.get $y) (local.get $i))))
+                (local.get $m)))
+            (v128.store (i32.add (i32.add (local.get $x) (local.get $dxDelta)) (local.get $i))
+              (f32x4.add (v128.load (i32.add (i32.add (local.get $x) (local.get $dxDelta)) (local.get $i)))
+                         (v128.and (local.get $take) (v128.load (i32.add (local.get $g) (local.get $i))))))
+            (v128.store (i32.add (local.get $mask) (local.get $i)) (v128.or (local.get $m) (local.get $take)))
+            (local.set $i (i32.add (local.get $i) (i32.const 16)))
+            (br $v)))
+        (block $sEnd
+          (loop $s
+            (br_if $sEnd (i32.ge_u (local.get $i) (local.get $cBytes)))
+            (if (i32.and
+                  (i32.eqz (i32.load (i32.add (local.get $mask) (local.get $i))))
+                  (f32.eq (f32.load (i32.add (local.get $x) (local.get $i)))
+                          (f32.load (i32.add (local.get $y) (local.get $i)))))
+              (then
+                (f32.store (i32.add (i32.add (local.get $x) (local.get $dxDelta)) (local.get $i))
+                  (f32.add (f32.load (i32.add (i32.add (local.get $x) (local.get $dxDelta)) (local.get $i)))
+                           (f32.load (i32.add (local.get $g) (local.get $i)))))
+                (i32.store (i32.add (local.get $mask) (local.get $i)) (i32.const -1))))
+            (local.set $i (i32.add (local.get $i) (i32.const 4)))
+            (br $s)))
+        (local.set $x (i32.add (local.get $x) (local.get $xStep)))
+        (local.set $y (i32.add (local.get $y) (local.get $cBytes)))
+        (local.set $g (i32.add (local.get $g) (local.get $cBytes)))
+        (local.set $mask (i32.add (local.get $mask) (local.get $cBytes)))
+        (local.set $cols (i32.sub (local.get $cols) (i32.const 1)))
+        (br $col))))
+
+  ;; Depthwise filter gradient, one filter tap over one output row: acc[c] (f64) += sum over `cols`
+  ;; windows of x[c] * dy[c]. x advances xStep bytes per window, dy C*4 bytes. The row sum runs in f32
+  ;; lanes (a few dozen terms), the total over rows in f64, so long sums keep their precision.
+  (func (export "depthwiseFilterRow")
+    (param $x i32) (param $g i32) (param $acc i32) (param $cols i32) (param $xStep i32) (param $C i32)
+    (local $cBytes i32) (local $vBytes i32) (local $i i32) (local $k i32)
+    (local $xp i32) (local $gp i32) (local $a i32) (local $sum v128) (local $s f32)
+    (local.set $cBytes (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $vBytes (i32.and (local.get $cBytes) (i32.const -16)))
+    (local.set $i (i32.const 0))
+    (block $vEnd
+      (loop $v
+        (br_if $vEnd (i32.ge_u (local.get $i) (local.get $vBytes)))
+        (local.set $sum (v128.const f32x4 0 0 0 0))
+        (local.set $xp (i32.add (local.get $x) (local.get $i)))
+        (local.set $gp (i32.add (local.get $g) (local.get $i)))
+        (local.set $k (local.get $cols))
+        (block $rEnd
+          (loop $r
+            (br_if $rEnd (i32.le_s (local.get $k) (i32.const 0)))
+            (local.set $sum (f32x4.add (local.get $sum)
+              (f32x4.mul (v128.load (local.get $xp)) (v128.load (local.get $gp)))))
+            (local.set $xp (i32.add (local.get $xp) (local.get $xStep)))
+            (local.set $gp (i32.add (local.get $gp) (local.get $cBytes)))
+            (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+            (br $r)))
+        (local.set $a (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 1))))
+        (v128.store (local.get $a)
+          (f64x2.add (v128.load (local.get $a)) (f64x2.promote_low_f32x4 (local.get $sum))))
+        (v128.store offset=16 (local.get $a)
+          (f64x2.add (v128.load offset=16 (local.get $a))
+            (f64x2.promote_low_f32x4
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $sum) (local.get $sum)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $v)))
+    (block $sEnd
+      (loop $c
+        (br_if $sEnd (i32.ge_u (local.get $i) (local.get $cBytes)))
+        (local.set $s (f32.const 0))
+        (local.set $xp (i32.add (local.get $x) (local.get $i)))
+        (local.set $gp (i32.add (local.get $g) (local.get $i)))
+        (local.set $k (local.get $cols))
+        (block $rEnd
+          (loop $r
+            (br_if $rEnd (i32.le_s (local.get $k) (i32.const 0)))
+            (local.set $s (f32.add (local.get $s) (f32.mul (f32.load (local.get $xp)) (f32.load (local.get $gp)))))
+            (local.set $xp (i32.add (local.get $xp) (local.get $xStep)))
+            (local.set $gp (i32.add (local.get $gp) (local.get $cBytes)))
+            (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+            (br $r)))
+        (local.set $a (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 1))))
+        (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (f64.promote_f32 (local.get $s))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $c))))
+)
