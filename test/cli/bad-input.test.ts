@@ -69,7 +69,7 @@ const cases: Case[] = [
     message: /a-file\/runs\/[\w-]+: cannot create the run folder \(a file is in the way: ENOTDIR\)/,
   },
   { name: 'unknown run to show', args: () => ['runs', 'show', 'no-such-run'], message: /run 'no-such-run': no such run in .*runs\.db/ },
-  { name: 'unknown run to resume', args: () => ['resume', 'no-such-run'], message: /run 'no-such-run': no such run in .*runs\.db/ },
+  { name: 'unknown run to resume', args: () => ['resume', 'no-such-run'], message: /run 'no-such-run': no such run in .*runs\.db \(list them with: nas-studio runs\), and no run folder with a config\.json at that path\./ },
 ];
 
 /** Everything under a folder: relative path → sha256. */

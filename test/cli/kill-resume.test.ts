@@ -138,5 +138,18 @@ describe('NaN loss (fault injection NAS_STUDIO_FAULT_NAN_STEP)', () => {
     expect(existsSync(path.join(runDir, 'result.json'))).toBe(false);
     expect(loadCheckpoint(runDir)!.epoch).toBe(1);
     withStore((store) => expect(store.getRun(path.basename(runDir))).toMatchObject({ status: 'failed', error: expect.stringContaining('diverged again') }));
+
+    // Resumed by its folder's path with a store that knows nothing of it (moved or lost), without the fault: it completes.
+    const otherHome = { NAS_STUDIO_HOME: path.join(root, 'other-home') };
+    const resumed = runCli(['resume', runDir], otherHome);
+    expect(resumed.status, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain('resumed from the checkpoint after search epoch 1 of 4');
+    expect(existsSync(path.join(runDir, 'result.json'))).toBe(true);
+    const store = RunStore.open(path.join(otherHome.NAS_STUDIO_HOME, 'runs.db'));
+    try {
+      expect(store.getRun(path.basename(runDir))).toMatchObject({ status: 'done', runDir });
+    } finally {
+      store.close();
+    }
   });
 });
