@@ -209,6 +209,35 @@ describe('a whole search through the UI', () => {
     }
     lap('export');
 
+    // A second, different search (the NAS-Bench-201 cell), then the two side by side and on the Pareto plot.
+    await page.getByTestId('nav-new-search').click();
+    await page.getByTestId('task-classification').check();
+    await page.getByTestId('wizard-next').click();
+    await page.getByTestId('data-path').fill(dataDir);
+    await page.getByTestId('data-path-choice').check();
+    await page.getByTestId('inspect-data').click();
+    await page.locator('[data-testid="data-report"], [data-testid="inspect-notice"]').first().waitFor({ timeout: 60_000 });
+    await page.getByTestId('wizard-next').click();
+    await page.getByTestId('space').selectOption('nb201');
+    await page.locator('[data-testid="advanced"] summary').click();
+    for (const [key, value] of Object.entries({ ...advanced, retrainEpochs: '1' })) await page.getByTestId(`adv-${key}`).fill(value);
+    await page.getByTestId('start-search').click();
+    await page.getByTestId('live-status').getByText(/done|failed|cancelled/).waitFor({ timeout: 300_000 });
+    expect(await page.getByTestId('live-status').innerText(), (await page.getByTestId('run-failed').count()) > 0 ? await page.getByTestId('run-failed').innerText() : '').toBe('done');
+    lap('second run');
+    await page.getByTestId('open-results').click();
+    await page.getByTestId('run-metrics').waitFor({ timeout: 30_000 });
+    await expect.poll(() => page.getByTestId('open-run').count()).toBe(2);
+    for (const box of await page.getByRole('checkbox', { name: /^Compare / }).all()) await box.check();
+    await page.getByTestId('compare-runs').click();
+    await page.getByTestId('compare-table').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('compare-table').innerText()).toMatch(/nb201[\s\S]*darts|darts[\s\S]*nb201/);
+    expect(await attr(page, 'pareto-chart', 'data-points')).toBe(2);
+    await noBanner(page, 'compare');
+    await page.getByTestId('compare-table').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(SHOTS, 'results-compare.png') });
+    lap('compare');
+
     fixture.expectNoErrors();
   });
 });
