@@ -121,7 +121,9 @@ export const runSearch: RunSearch = async (input: SearchConfigInput, options: Ru
   const { config, runId, runDir } = resuming ? openRunFolder(options) : createRunFolder(input, options);
   const checkpoint = resuming ? loadCheckpoint(runDir) : undefined;
   const searched = resuming && existsSync(searchResultFile(runDir)) ? (JSON.parse(readFileSync(searchResultFile(runDir), 'utf8')) as SearchPhaseResult) : undefined;
+  // Store warnings go out as 'log' events once the event sink exists; the first ones wait for it.
   const warnings: string[] = [];
+  const later: { warn?: (message: string) => void } = {};
   const recorder = RunRecorder.start({
     store: options.store,
     runId,
@@ -129,10 +131,11 @@ export const runSearch: RunSearch = async (input: SearchConfigInput, options: Ru
     config,
     hardware: { platform: process.platform, arch: process.arch, cpus: os.availableParallelism(), memoryBytes: os.totalmem(), node: process.version },
     resume: resuming ? (searched ? { phase: 'retrain', fromEpoch: 0 } : { phase: 'search', fromEpoch: checkpoint?.epoch ?? 0 }) : undefined,
-    warn: (message) => warnings.push(message),
+    warn: (message) => (later.warn ? later.warn(message) : warnings.push(message)),
   });
   const emit = eventSink(runDir, options, recorder.onEvent);
-  for (const message of warnings.splice(0)) emit({ type: 'log', level: 'warn', message });
+  later.warn = (message) => emit({ type: 'log', level: 'warn', message });
+  for (const message of warnings.splice(0)) later.warn(message);
   try {
     const result = await runPipeline(config, runId, runDir, options, emit, recorder, { checkpoint, searched });
     recorder.done({ metrics: result.metrics, genotype: result.genotype, params: result.params });
