@@ -5,6 +5,7 @@ import { depthwiseFilterGrad as depthwiseFilterGradHeap } from './wasm-depthwise
 import type { HeapBackend } from './wasm-heap.js';
 import { convGeometry, type ConvAttrs } from './conv-geometry.js';
 import { avgPoolGradKernel, maxPoolGradKernel } from './wasm-pool-grad.js';
+import { fastConcat, fastMean, fastSlice, fastSplitV, fastSum } from './wasm-layout-kernels.js';
 import { wasmPrims, type DisposingBackend } from './wasm-prims.js';
 
 /**
@@ -24,6 +25,15 @@ const REPLACED = [
   'MaxPoolGrad',
   'AvgPoolGrad',
 ] as const;
+
+/** Kernels wasm has but runs slowly in common cases: ours handles those and hands the rest to the original. */
+const WRAPPED: Record<string, (original: tf.KernelFunc) => tf.KernelFunc> = {
+  Slice: fastSlice,
+  SplitV: fastSplitV,
+  Concat: fastConcat,
+  Sum: fastSum,
+  Mean: fastMean,
+};
 
 /**
  * The wasm kernels we replaced, kept so tests and benchmarks can compare against them. Held on
@@ -98,5 +108,13 @@ export function registerWasmGradientKernels(): void {
       tf.unregisterKernel(name, 'wasm');
     }
     tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: kernelFuncs[name], [OURS]: true } as tf.KernelConfig);
+  }
+  for (const [name, wrap] of Object.entries(WRAPPED)) {
+    const existing = tf.getKernel(name, 'wasm');
+    if (existing !== undefined && OURS in existing) continue;
+    if (existing === undefined) throw new Error(`wasm backend has no ${name} kernel to speed up (src-main/engine/backend/wasm-grad-kernels.ts)`);
+    originals.set(name, existing);
+    tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel({ ...existing, kernelFunc: wrap(existing.kernelFunc), [OURS]: true } as tf.KernelConfig);
   }
 }

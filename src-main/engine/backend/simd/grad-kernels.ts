@@ -4,6 +4,8 @@ import { GRAD_KERNELS_WASM_BASE64 } from './grad-kernels.wasm.js';
 export interface SimdGradKernels {
   maxPoolTap(x: number, y: number, dy: number, dxDelta: number, mask: number, cols: number, xStep: number, channels: number): void;
   depthwiseFilterRow(x: number, dy: number, acc: number, cols: number, xStep: number, channels: number): void;
+  copyRows(src: number, dst: number, rows: number, rowBytes: number, srcStride: number, dstStride: number): void;
+  sumRows(x: number, acc: number, rows: number, channels: number): void;
 }
 
 interface WasmBackendInternals { wasm?: { asm?: { memory?: unknown } } }

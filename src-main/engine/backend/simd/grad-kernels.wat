@@ -1,4 +1,4 @@
-;; SIMD loops for the wasm backend's gradient kernels (see wasm-simd-kernels.ts). They run on the tfjs
+;; SIMD loops for the wasm backend kernels of src-main/engine/backend (loaded by grad-kernels.ts). They run on the tfjs
 ;; wasm backend's own memory (imported), over NHWC rows; the JS side walks the geometry and calls them
 ;; once per output row and filter tap. Assembled by build-grad-kernels.ts with wabt's wat2wasm.
 (module
@@ -108,4 +108,73 @@
         (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (f64.promote_f32 (local.get $s))))
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
         (br $c))))
+;; Strided row copy (Slice/SplitV/Concat along one axis): `rows` rows of rowBytes bytes, src rows
+  ;; srcStride bytes apart, dst rows dstStride bytes apart.
+  (func (export "copyRows")
+    (param $src i32) (param $dst i32) (param $rows i32) (param $rowBytes i32) (param $srcStride i32) (param $dstStride i32)
+    (block $done
+      (loop $row
+        (br_if $done (i32.le_s (local.get $rows) (i32.const 0)))
+        (memory.copy (local.get $dst) (local.get $src) (local.get $rowBytes))
+        (local.set $src (i32.add (local.get $src) (local.get $srcStride)))
+        (local.set $dst (i32.add (local.get $dst) (local.get $dstStride)))
+        (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
+        (br $row))))
+
+  ;; Column sums (Sum/Mean over leading axes): acc[c] (f64) += sum over `rows` rows of x[r*C + c].
+  ;; Rows are summed in f32 lanes in blocks of 16, each block's total added in f64.
+  (func (export "sumRows")
+    (param $x i32) (param $acc i32) (param $rows i32) (param $C i32)
+    (local $cBytes i32) (local $vBytes i32) (local $i i32) (local $k i32) (local $left i32)
+    (local $xp i32) (local $xBlock i32) (local $a i32) (local $sum v128) (local $s f32)
+    (local.set $cBytes (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $vBytes (i32.and (local.get $cBytes) (i32.const -16)))
+    (local.set $xBlock (local.get $x))
+    (local.set $left (local.get $rows))
+    (block $blocksDone
+      (loop $block
+        (br_if $blocksDone (i32.le_s (local.get $left) (i32.const 0)))
+        (local.set $i (i32.const 0))
+        (block $vEnd
+          (loop $v
+            (br_if $vEnd (i32.ge_u (local.get $i) (local.get $vBytes)))
+            (local.set $sum (v128.const f32x4 0 0 0 0))
+            (local.set $xp (i32.add (local.get $xBlock) (local.get $i)))
+            (local.set $k (select (local.get $left) (i32.const 16) (i32.lt_s (local.get $left) (i32.const 16))))
+            (block $rEnd
+              (loop $r
+                (br_if $rEnd (i32.le_s (local.get $k) (i32.const 0)))
+                (local.set $sum (f32x4.add (local.get $sum) (v128.load (local.get $xp))))
+                (local.set $xp (i32.add (local.get $xp) (local.get $cBytes)))
+                (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+                (br $r)))
+            (local.set $a (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 1))))
+            (v128.store (local.get $a)
+              (f64x2.add (v128.load (local.get $a)) (f64x2.promote_low_f32x4 (local.get $sum))))
+            (v128.store offset=16 (local.get $a)
+              (f64x2.add (v128.load offset=16 (local.get $a))
+                (f64x2.promote_low_f32x4
+                  (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $sum) (local.get $sum)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 16)))
+            (br $v)))
+        (block $sEnd
+          (loop $c
+            (br_if $sEnd (i32.ge_u (local.get $i) (local.get $cBytes)))
+            (local.set $s (f32.const 0))
+            (local.set $xp (i32.add (local.get $xBlock) (local.get $i)))
+            (local.set $k (select (local.get $left) (i32.const 16) (i32.lt_s (local.get $left) (i32.const 16))))
+            (block $rEnd
+              (loop $r
+                (br_if $rEnd (i32.le_s (local.get $k) (i32.const 0)))
+                (local.set $s (f32.add (local.get $s) (f32.load (local.get $xp))))
+                (local.set $xp (i32.add (local.get $xp) (local.get $cBytes)))
+                (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+                (br $r)))
+            (local.set $a (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 1))))
+            (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (f64.promote_f32 (local.get $s))))
+            (local.set $i (i32.add (local.get $i) (i32.const 4)))
+            (br $c)))
+        (local.set $xBlock (i32.add (local.get $xBlock) (i32.shl (local.get $cBytes) (i32.const 4))))
+        (local.set $left (i32.sub (local.get $left) (i32.const 16)))
+        (br $block))))
 )
