@@ -38,10 +38,16 @@ const SUPERNET: SupernetReplicaOptions = {
   stemMultiplier: 2,
   stemStride: 1,
   seed: 1,
-  weightLearningRate: 1e-3,
-  alphaLearningRate: 3e-4,
-  alphaWeightDecay: 1e-3,
+  totalSteps: 1000,
+  epochs: 1,
+  weightOptimizer: 'sgd',
+  lrW: 0.025,
+  lrWMin: 0.001,
+  lrA: 3e-4,
+  weightDecay: 3e-4,
+  archWeightDecay: 1e-3,
   gradClip: 5,
+  guard: 'none',
 };
 
 const SPECS: Record<string, { module: string; options: unknown; data: string }> = {

@@ -17,6 +17,14 @@ export function shard(indices: Int32Array, parts: number): Int32Array[] {
   return out;
 }
 
+/** A variable took part in the step when any replica gave it a gradient. */
+function unionOfPresent(parts: { present?: Uint8Array }[]): Uint8Array | undefined {
+  if (parts.some((p) => !p.present)) return undefined;
+  const out = new Uint8Array(parts[0].present!.length);
+  for (const { present } of parts) for (let i = 0; i < out.length; i++) out[i] |= present![i];
+  return out;
+}
+
 /**
  * Synchronous data-parallel training: this thread is replica 0, the pool's workers the others. Each
  * step shards the batch, every replica computes gradients on its shard at the same time, the mean
@@ -32,6 +40,28 @@ export class DataParallel {
    * Builds the local replica and `replicas - 1` workers from one spec. Workers that cannot start are
    * not fatal: training continues on this thread, and `warning` says why.
    */
+  /** Training on this thread only. */
+  static single(local: Replica): DataParallel {
+    return new DataParallel(local, undefined);
+  }
+
+  /** Uses an existing replica on this thread; `spec` builds the same one in each worker. */
+  static async withLocal(
+    local: Replica,
+    spec: ReplicaSpec,
+    datasets: Record<string, ArrayDataset>,
+    replicas: number,
+  ): Promise<{ parallel: DataParallel; warning?: string }> {
+    if (replicas <= 1) return { parallel: new DataParallel(local, undefined) };
+    try {
+      const pool = await ReplicaPool.start(spec, datasets, replicas - 1);
+      await pool.load(local.snapshot());
+      return { parallel: new DataParallel(local, pool) };
+    } catch (error) {
+      return { parallel: new DataParallel(local, undefined), warning: `searching on one core only: ${(error as Error).message}` };
+    }
+  }
+
   static async create(
     spec: ReplicaSpec,
     datasets: Record<string, ArrayDataset>,
@@ -65,8 +95,9 @@ export class DataParallel {
     }
     const parts = [mine, ...((await remote) ?? [])].filter((p) => p.count > 0);
     const grads = parts.length === 1 ? parts[0].grads : weightedMean(parts);
-    this.pool?.apply(phase, grads, ctx);
-    this.local.apply(phase, grads, ctx);
+    const present = unionOfPresent(parts);
+    this.pool?.apply(phase, grads, ctx, present);
+    this.local.apply(phase, grads, ctx, present);
     const total = parts.reduce((s, p) => s + p.count, 0);
     return {
       loss: parts.reduce((s, p) => s + p.loss * p.count, 0) / total,

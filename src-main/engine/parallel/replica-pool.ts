@@ -112,8 +112,8 @@ export class ReplicaPool {
     return Promise.all(this.workers.map((w, i) => w.request<GradientResult>({ type: 'gradients', phase, data, indices: shards[i], ctx })));
   }
 
-  apply(phase: string, grads: Float32Array, ctx: StepContext): void {
-    for (const w of this.workers) w.post({ type: 'apply', phase, grads, ctx });
+  apply(phase: string, grads: Float32Array, ctx: StepContext, present?: Uint8Array): void {
+    for (const w of this.workers) w.post({ type: 'apply', phase, grads, ctx, present });
   }
 
   load(values: Float32Array): Promise<void[]> {

@@ -18,6 +18,11 @@ export interface GradientResult {
   count: number;
   /** Gradients of the phase's variables, flattened in the replica's fixed variable order. */
   grads: Float32Array;
+  /**
+   * Per variable, 1 when it received a gradient. Absent: all did. Sampled paths (GDAS, random) leave
+   * the ops they skipped without one, and an optimizer must then leave those variables untouched.
+   */
+  present?: Uint8Array;
 }
 
 /**
@@ -27,8 +32,8 @@ export interface GradientResult {
 export interface Replica {
   /** Forward and backward pass of `phase` (e.g. 'weights', 'alphas') on samples of `data`. */
   gradients(phase: string, data: string, indices: Int32Array, ctx: StepContext): GradientResult;
-  /** Applies averaged gradients with the phase's optimizer. */
-  apply(phase: string, grads: Float32Array, ctx: StepContext): void;
+  /** Applies averaged gradients with the phase's optimizer (only to `present` variables, when given). */
+  apply(phase: string, grads: Float32Array, ctx: StepContext, present?: Uint8Array): void;
   /** Current values of every variable, flattened (to check replicas agree, or to copy weights). */
   snapshot(): Float32Array;
   /** Overwrites every variable from a snapshot (replicas start from replica 0's weights). */
@@ -50,7 +55,7 @@ export type ReplicaFactory = (options: any, datasets: Record<string, ArrayDatase
 /** Messages from the coordinator to a worker. Processed strictly in order. */
 export type ToWorker =
   | { type: 'gradients'; seq: number; phase: string; data: string; indices: Int32Array; ctx: StepContext }
-  | { type: 'apply'; phase: string; grads: Float32Array; ctx: StepContext }
+  | { type: 'apply'; phase: string; grads: Float32Array; ctx: StepContext; present?: Uint8Array }
   | { type: 'snapshot'; seq: number }
   | { type: 'load'; seq: number; values: Float32Array }
   | { type: 'close' };

@@ -38,7 +38,7 @@ port.on('message', (message: ToWorker) => {
           return;
         }
         case 'apply':
-          replica.apply(message.phase, message.grads, message.ctx);
+          replica.apply(message.phase, message.grads, message.ctx, message.present);
           return;
         case 'snapshot': {
           const values = replica.snapshot();

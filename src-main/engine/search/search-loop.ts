@@ -2,15 +2,17 @@ import * as tf from '@tensorflow/tfjs';
 import { deriveGenotype } from '../derive/derive-genotype.js';
 import { formatGenotype } from '../space/genotype.js';
 import type { AlphaProbs } from '../space/space.types.js';
-import type { Alphas, EdgeWeightValues, StrategyContext } from '../strategy/strategy.types.js';
+import type { Alphas, EdgeWeightValues } from '../strategy/strategy.types.js';
 import type { CellType, EdgeWeights } from '../supernet/supernet.types.js';
 import { Rng } from '../util/rng.js';
 import { batchTensors, cyclingBatches, epochBatches } from './batch-stream.js';
-import { auxiliarySkipBeta, betaDecayRegularizer, capSkips, normalSkipCount, skipLimit, type GuardOutcome } from './collapse-guard.js';
-import { Adam, MomentumSgd, globalNorm, type SearchOptimizer } from './optimizers.js';
+import { auxiliarySkipBeta, capSkips, normalSkipCount, skipLimit, type GuardOutcome } from './collapse-guard.js';
 import { restoreSearchCheckpoint } from './checkpoint.js';
 import { SearchDivergedError } from './faults.js';
 import { throwIfCancelled } from './run-control.js';
+import { DataParallel } from '../parallel/data-parallel.js';
+import type { StepContext } from '../parallel/replica.types.js';
+import { SupernetReplica, type SearchStepOptions } from './supernet.replica.js';
 import type { SearchLoopOptions, SearchLoopResult, SearchState } from './search-loop.types.js';
 
 export type { SearchLoopOptions, SearchLoopResult, SearchState } from './search-loop.types.js';
@@ -42,29 +44,34 @@ export async function searchLoop(options: SearchLoopOptions): Promise<SearchLoop
   if (weightData.xShape[0] === 0) throw new Error(`search: the weight split "${weightData.name}" is empty`);
   const space = supernet.options.space;
   const guardMethod = strategy.trainsAlphas ? (options.guard ?? 'skip-count-early-stop') : 'none';
-  const gradClip = options.gradClip ?? 5;
-  const weightDecay = options.weightDecay ?? 3e-4;
-  const archWeightDecay = options.archWeightDecay ?? 1e-3;
 
   const root = new Rng(seed);
   const weightOrder = root.fork();
   const archOrder = root.fork();
-  const sampling = root.fork();
-
-  strategy.attach?.(supernet);
-  const weightVars = supernet.weightVars();
-  const archVars = [...supernet.alphaVars(), ...(strategy.archVars?.() ?? [])];
-  const useAdam = options.weightOptimizer === 'adam';
-  // lrScale < 1 after a rollback from a diverged step (search-phase.ts).
-  const lrScale = options.lrScale ?? 1;
-  const lrW = (options.lrW ?? (useAdam ? 3e-3 : 0.025)) * lrScale;
-  const lrWMin = (options.lrWMin ?? 0.001) * lrScale;
-  const weightOptimizer: SearchOptimizer = useAdam ? new Adam(weightVars, lrW, 0.9, 0.999, weightDecay) : new MomentumSgd(weightVars, lrW, 0.9, weightDecay);
-  const archOptimizer: SearchOptimizer = new Adam(archVars, (options.lrA ?? 3e-4) * lrScale, 0.5, 0.999, archWeightDecay);
 
   const nWeight = weightData.xShape[0];
   const stepsPerEpoch = Math.min(options.maxStepsPerEpoch ?? Number.POSITIVE_INFINITY, nWeight >= batchSize ? Math.floor(nWeight / batchSize) : 1);
   const totalSteps = stepsPerEpoch * epochs;
+
+  const useAdam = options.weightOptimizer === 'adam';
+  // lrScale < 1 after a rollback from a diverged step (search-phase.ts).
+  const lrScale = options.lrScale ?? 1;
+  const stepOptions: SearchStepOptions = {
+    seed,
+    totalSteps,
+    epochs,
+    weightOptimizer: useAdam ? 'adam' : 'sgd',
+    lrW: (options.lrW ?? (useAdam ? 3e-3 : 0.025)) * lrScale,
+    lrWMin: (options.lrWMin ?? 0.001) * lrScale,
+    lrA: (options.lrA ?? 3e-4) * lrScale,
+    weightDecay: options.weightDecay ?? 3e-4,
+    archWeightDecay: options.archWeightDecay ?? 1e-3,
+    gradClip: options.gradClip ?? 5,
+    guard: guardMethod,
+  };
+  const datasets = { weight: weightData, arch: archData };
+  const replica = new SupernetReplica(supernet, strategy, task, datasets, stepOptions);
+  const { weightVars, archVars, weightOptimizer, archOptimizer, sampling } = replica;
 
   const alphaTensors = (): Alphas => {
     const out: Alphas = {};
@@ -72,56 +79,6 @@ export async function searchLoop(options: SearchLoopOptions): Promise<SearchLoop
     return out;
   };
   const forwardOptions = (step: number) => (guardMethod === 'darts-minus' ? { auxiliarySkip: auxiliarySkipBeta(step / totalSteps) } : {});
-
-  /** Architecture step: Adam on the alphas (and strategy variables), L2 folded into the gradient. */
-  const archStep = (indices: Int32Array, ctx: StrategyContext): { loss: number; score: number } =>
-    tf.tidy(() => {
-      const { input, target } = batchTensors(archData, indices, task, seed + 2 * ctx.step + 1);
-      const kept: tf.Tensor[] = [];
-      const { value, grads } = tf.variableGrads(() => {
-        const alphas = alphaTensors();
-        const out = supernet.forward(input, strategy.edgeWeights(alphas, ctx), true, forwardOptions(ctx.step));
-        const taskLoss = task.loss(out, target);
-        // Kept apart from the returned total (which may be taskLoss itself) so both can be disposed cleanly.
-        kept.push(tf.keep(tf.clone(taskLoss)), tf.keep(task.batchScore(out, target)));
-        let total: tf.Scalar = taskLoss;
-        if (strategy.regularizer) total = tf.add(total, strategy.regularizer(alphas, ctx));
-        if (strategy.extraLoss) total = tf.add(total, strategy.extraLoss(taskLoss, alphas, ctx));
-        if (guardMethod === 'beta-darts') total = tf.add(total, betaDecayRegularizer(alphas, ctx.epoch, ctx.epochs));
-        return total;
-      }, archVars);
-      const [loss, score] = kept.map((t) => t.dataSync()[0]);
-      const total = value.dataSync()[0];
-      tf.dispose(kept);
-      checkFinite(total, 'architecture', ctx.step, ctx.epoch);
-      archOptimizer.apply(grads);
-      return { loss, score };
-    });
-
-  /** Weight step: one forward/backward on the weights only, clipped to a global norm, L2, cosine lr. */
-  const weightStep = (indices: Int32Array, ctx: StrategyContext): { loss: number; score: number } =>
-    tf.tidy(() => {
-      const { input, target } = batchTensors(weightData, indices, task, seed + 2 * ctx.step);
-      const kept: tf.Tensor[] = [];
-      const { value, grads } = tf.variableGrads(() => {
-        const out = supernet.forward(input, strategy.edgeWeights(alphaTensors(), ctx), true, forwardOptions(ctx.step));
-        kept.push(tf.keep(task.batchScore(out, target)));
-        return task.loss(out, target);
-      }, weightVars);
-      const loss = options.faults ? options.faults.weightLoss(ctx.step, value.dataSync()[0]) : value.dataSync()[0];
-      const score = kept[0].dataSync()[0];
-      tf.dispose(kept);
-      checkFinite(loss, 'weight', ctx.step, ctx.epoch);
-      let scale = 1;
-      if (gradClip > 0) {
-        const norm = globalNorm(grads);
-        if (!Number.isFinite(norm)) checkFinite(norm, 'weight-gradient', ctx.step, ctx.epoch);
-        if (norm > gradClip) scale = gradClip / norm;
-      }
-      if (!useAdam) weightOptimizer.learningRate = lrWMin + 0.5 * (lrW - lrWMin) * (1 + Math.cos((Math.PI * ctx.step) / totalSteps));
-      weightOptimizer.apply(grads, scale);
-      return { loss, score };
-    });
 
   const resume = options.resume;
   const genotypeHistory: string[] = [...((resume?.extra?.genotypeHistory as string[] | undefined) ?? [])];
@@ -140,6 +97,14 @@ export async function searchLoop(options: SearchLoopOptions): Promise<SearchLoop
     archOrder.seedState = resume.rng.archOrder;
     sampling.seedState = resume.rng.strategy;
   }
+  // Workers start from this replica's full state (after a resume too), then stay identical to it.
+  // Workers get the loop's own step options (schedule, optimisers, guard) over the caller's model description.
+  const workerSpec = options.parallel && { module: options.parallel.spec.module, options: { ...(options.parallel.spec.options as object), ...stepOptions } };
+  const workerData = { ...datasets, ...(options.parallel?.taskData ? { train: options.parallel.taskData } : {}) };
+  const { parallel, warning } = options.parallel && workerSpec
+    ? await DataParallel.withLocal(replica, workerSpec, workerData, options.parallel.replicas)
+    : { parallel: DataParallel.single(replica), warning: undefined };
+  if (warning) onEvent?.({ type: 'log', level: 'warn', message: warning });
   let images = 0;
   const started = performance.now();
   const state = (epoch: number): SearchState => ({
@@ -169,15 +134,18 @@ export async function searchLoop(options: SearchLoopOptions): Promise<SearchLoop
         if (pause) await pause.whenRunning(signal);
         throwIfCancelled(signal);
         const indices = order.next().value as Int32Array;
-        const ctx: StrategyContext = { step, epoch, epochs, rng: sampling, training: true };
+        const ctx: StepContext = { step, epoch, epochs, totalSteps, seed };
         if (strategy.trainsAlphas) {
-          const a = archStep(archStream.next().value as Int32Array, ctx);
+          const a = await parallel.step('alphas', 'arch', archStream.next().value as Int32Array, ctx);
+          checkFinite(a.loss, 'architecture', step, epoch);
           archLoss += a.loss;
           archScore += a.score;
           images += batchSize;
         }
-        const w = weightStep(indices, ctx);
-        weightLoss += w.loss;
+        const w = await parallel.step('weights', 'weight', indices, ctx);
+        const loss = options.faults ? options.faults.weightLoss(step, w.loss) : w.loss;
+        checkFinite(loss, 'weight', step, epoch);
+        weightLoss += loss;
         weightScore += w.score;
         images += indices.length;
         step++;
@@ -185,11 +153,11 @@ export async function searchLoop(options: SearchLoopOptions): Promise<SearchLoop
         onEvent?.({
           type: 'step',
           phase: 'search',
-          epoch,
+          epoch: epoch + 1,
           epochs,
-          step: s,
+          step: s + 1,
           stepsPerEpoch,
-          loss: w.loss,
+          loss,
           score: w.score,
           scoreName: task.scoreName,
           etaSeconds: (seconds / step) * (totalSteps - step),
@@ -201,7 +169,7 @@ export async function searchLoop(options: SearchLoopOptions): Promise<SearchLoop
       const epochEvent = {
         type: 'epoch' as const,
         phase: 'search' as const,
-        epoch,
+        epoch: epoch + 1,
         epochs,
         trainLoss: weightLoss / stepsPerEpoch,
         trainScore: weightScore / stepsPerEpoch,
@@ -243,6 +211,7 @@ export async function searchLoop(options: SearchLoopOptions): Promise<SearchLoop
     }
   } finally {
     // Also when the loop throws (cancelled, diverged): a rollback retries in the same process.
+    await parallel.close({ keepLocal: true });
     weightOptimizer.dispose();
     archOptimizer.dispose();
   }

@@ -5,6 +5,7 @@ import type { AlphaProbs } from '../space/space.types.js';
 import type { Strategy } from '../strategy/strategy.types.js';
 import type { Supernet } from '../supernet/supernet.js';
 import type { Task } from '../tasks/task.types.js';
+import type { ReplicaSpec } from '../parallel/replica.types.js';
 import type { SearchOptimizer } from './optimizers.js';
 import type { CollapseGuardMethod, GuardOutcome } from './collapse-guard.js';
 import type { CheckpointState } from './checkpoint.js';
@@ -37,6 +38,16 @@ export interface SearchLoopOptions {
   signal?: AbortSignal;
   pause?: PauseGate;
   onEvent?: RunEventListener;
+  /**
+   * Data-parallel search: `spec` builds the same supernet and strategy in each worker thread (see
+   * supernet.replica.ts); `replicas` counts this thread too. Absent: one thread.
+   */
+  parallel?: {
+    spec: ReplicaSpec;
+    replicas: number;
+    /** The split the task was built from (HAR standardises with its statistics), when workers need it. */
+    taskData?: ArrayDataset;
+  };
   /** Default 'skip-count-early-stop'. */
   guard?: CollapseGuardMethod;
   /** At most this many steps per epoch (smaller searches and tests); default: one pass over weightData. */

@@ -12,6 +12,7 @@ import { FaultInjector, SearchDivergedError, type FaultInjection } from './fault
 import { fbnetLookupForRun } from './latency.js';
 import type { PauseGate } from './run-control.js';
 import { searchLoop } from './search-loop.js';
+import { supernetReplicaSpec, type SupernetModelOptions } from './supernet.replica.js';
 import type { TaskData } from './task-data.js';
 
 export interface SearchPhaseResult {
@@ -54,6 +55,22 @@ export async function runSearchPhase(config: ResolvedSearchConfig, data: TaskDat
   let rollbacks = (resume?.extra?.rollbacks as number | undefined) ?? 0;
   // FBNet prices its edges with this machine's measured per-op latency table (search/latency.ts).
   const latency = config.strategy === 'fbnet' ? await fbnetLookupForRun(config, data.task, macro, { signal: options.signal }) : undefined;
+  // The same supernet and strategy in every worker thread (the loop adds its step options). FBNet's
+  // latency lookup is a function of this thread's table, so an FBNet search stays on one thread.
+  const workers = config.strategy === 'fbnet' ? 1 : config.workers;
+  const model: SupernetModelOptions = {
+    space: config.space,
+    nodes: config.nodes,
+    task: config.task,
+    noise: config.noise,
+    strategy: config.strategy,
+    latencyTargetMs: config.latencyTargetMs,
+    latencyWeight: config.latencyWeight,
+    channels: macro.channels,
+    cells: macro.cells,
+    stemMultiplier: macro.stemMultiplier,
+    stemStride: macro.stemStride,
+  };
   for (;;) {
     // Built afresh for every attempt from the same seed: a rollback without a checkpoint starts over exactly.
     const strategy = createStrategy(config.strategy, {
@@ -92,6 +109,7 @@ export async function runSearchPhase(config: ResolvedSearchConfig, data: TaskDat
         resume,
         lrScale,
         faults,
+        ...(workers > 1 ? { parallel: { spec: supernetReplicaSpec(model), replicas: workers, ...(config.task === 'har' ? { taskData: data.train } : {}) } } : {}),
         onEpochEnd: runDir
           ? (state) => {
               const saved = saveCheckpoint(runDir, captureSearchCheckpoint(state, { lrScale, rollbacks, probsHistory: state.probsHistory }));

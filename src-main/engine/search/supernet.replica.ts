@@ -1,23 +1,42 @@
 import * as tf from '@tensorflow/tfjs';
 import type { SearchConfig } from '../../contract/search-config.js';
 import type { ArrayDataset } from '../data/dataset.types.js';
-import { gatherBatch } from '../data/split.js';
-import { flattenGradients, flattenValues, sizeOf, unflattenGradients } from '../parallel/flat-grads.js';
-import { cosineLearningRate } from '../parallel/layers-model.replica.js';
+import { flattenValues, sizeOf } from '../parallel/flat-grads.js';
 import type { GradientResult, Replica, ReplicaSpec, StepContext } from '../parallel/replica.types.js';
 import { getSpace } from '../space/spaces.js';
 import type { SpaceName } from '../space/space.types.js';
 import { createStrategy } from '../strategy/create-strategy.js';
-import type { Strategy, StrategyContext, StrategyName } from '../strategy/strategy.types.js';
+import type { Alphas, Strategy, StrategyContext, StrategyName } from '../strategy/strategy.types.js';
 import { Supernet } from '../supernet/supernet.js';
 import { createTask } from '../tasks/task-factory.js';
 import type { Task, TaskKind } from '../tasks/task.types.js';
 import { Rng } from '../util/rng.js';
-import type { LatencyTable } from '../hardware/latency-table.types.js';
-import { fbnetLookupFromTable } from './latency.js';
+import { batchTensors } from './batch-stream.js';
+import { auxiliarySkipBeta, betaDecayRegularizer, type CollapseGuardMethod } from './collapse-guard.js';
+import { Adam, MomentumSgd, type SearchOptimizer } from './optimizers.js';
 
-/** Everything a worker needs to build the same supernet and strategy: plain, structured-clone safe data. */
-export interface SupernetReplicaOptions {
+/** The numbers of a search step: optimisers, schedule and guard. Plain data, so workers can build the same. */
+export interface SearchStepOptions {
+  seed: number;
+  totalSteps: number;
+  epochs: number;
+  weightOptimizer: 'sgd' | 'adam';
+  /** Weight learning rate (SGD: cosine-annealed to lrWMin; Adam: constant). */
+  lrW: number;
+  lrWMin: number;
+  lrA: number;
+  weightDecay: number;
+  archWeightDecay: number;
+  /** Global-norm clipping of the weight gradients (DARTS: 5; 0 = off). */
+  gradClip: number;
+  guard: CollapseGuardMethod;
+}
+
+/** The model side of a search, as plain data: what a worker needs besides the loop's step options. */
+export type SupernetModelOptions = Omit<SupernetReplicaOptions, keyof SearchStepOptions>;
+
+/** How a worker rebuilds the supernet and strategy of the search: plain, structured-clone safe data. */
+export interface SupernetReplicaOptions extends SearchStepOptions {
   space: SpaceName;
   nodes: number;
   task: TaskKind;
@@ -25,168 +44,230 @@ export interface SupernetReplicaOptions {
   strategy: StrategyName;
   latencyTargetMs?: number;
   latencyWeight?: number;
-  /** FBNet: this machine's latency table as plain data (search/latency.ts fbnetLookupForRun returns it). */
-  latencyTable?: LatencyTable;
   channels: number;
   cells: number;
   stemMultiplier: number;
   stemStride: 1 | 2;
-  seed: number;
-  /** Network weights: Adam with cosine decay (few-epoch searches converge fastest with it). */
-  weightLearningRate: number;
-  /** Architecture: Adam with DARTS' betas (0.5, 0.999) and L2 weight decay. */
-  alphaLearningRate: number;
-  alphaWeightDecay: number;
-  /** Global-norm clipping of the weight gradients (DARTS: 5). */
-  gradClip: number;
 }
 
 export type SearchPhase = 'alphas' | 'weights';
 
-/** Phase and step fix the sampled path: every replica draws the same one. */
-function phaseRng(ctx: StepContext, phase: SearchPhase): Rng {
-  return new Rng((Math.imul(ctx.seed + 1, 2654435761) ^ Math.imul(ctx.step + 1, 40503) ^ (phase === 'alphas' ? 0x51ed : 0xa11)) >>> 0);
-}
-
-function clipByGlobalNorm(grads: Float32Array, maxNorm: number): void {
+/** L2 norm of a flat gradient, on the host. */
+function norm(values: Float32Array): number {
   let sum = 0;
-  for (let i = 0; i < grads.length; i++) sum += grads[i] * grads[i];
-  const norm = Math.sqrt(sum);
-  if (norm > maxNorm) for (let i = 0; i < grads.length; i++) grads[i] *= maxNorm / norm;
+  for (let i = 0; i < values.length; i++) sum += values[i] * values[i];
+  return Math.sqrt(sum);
 }
 
 /**
- * A supernet and its strategy as a data-parallel replica. 'alphas' computes the architecture
- * gradient on the arch half, 'weights' the network gradient on the weight half (first-order DARTS
- * alternation); each phase has its own optimizer and variable list.
+ * One replica of the bilevel search step. 'alphas' is the architecture step on an arch batch (task
+ * loss plus the strategy's regulariser, latency term and the guard's β-decay), 'weights' the weight
+ * step on a weight batch; each has its own keyed host optimizer. Every replica draws the same sampled
+ * path from its own identically seeded stream, so replicas stay identical.
  */
 export class SupernetReplica implements Replica {
-  readonly supernet: Supernet;
-  readonly strategy: Strategy;
-  readonly task: Task;
-  private readonly weightVars: tf.Variable[];
-  private readonly archVars: tf.Variable[];
-  private readonly weightOptimizer: tf.Optimizer;
-  private readonly alphaOptimizer: tf.Optimizer;
+  readonly weightVars: tf.Variable[];
+  readonly archVars: tf.Variable[];
+  readonly weightOptimizer: SearchOptimizer;
+  readonly archOptimizer: SearchOptimizer;
+  /** The strategy's sampling stream (Gumbel noise, random paths). */
+  readonly sampling: Rng;
 
   constructor(
-    private readonly options: SupernetReplicaOptions,
+    readonly supernet: Supernet,
+    readonly strategy: Strategy,
+    readonly task: Task,
     private readonly datasets: Record<string, ArrayDataset>,
+    readonly step: SearchStepOptions,
   ) {
+    strategy.attach?.(supernet);
+    this.weightVars = supernet.weightVars();
+    this.archVars = [...supernet.alphaVars(), ...(strategy.archVars?.() ?? [])];
+    this.weightOptimizer =
+      step.weightOptimizer === 'adam' ? new Adam(this.weightVars, step.lrW, 0.9, 0.999, step.weightDecay) : new MomentumSgd(this.weightVars, step.lrW, 0.9, step.weightDecay);
+    this.archOptimizer = new Adam(this.archVars, step.lrA, 0.5, 0.999, step.archWeightDecay);
+    // The third fork of the seed, as the single-thread loop always drew it: same paths for the same seed.
+    const root = new Rng(step.seed);
+    root.fork();
+    root.fork();
+    this.sampling = root.fork();
+  }
+
+  /** Builds the supernet, task and strategy a config describes (in a worker, or for the search phase). */
+  static fromOptions(options: SupernetReplicaOptions, datasets: Record<string, ArrayDataset>): SupernetReplica {
     const space = getSpace(options.space, { nodes: options.nodes });
-    this.task = createTask(options.task, { train: datasets.weight, noise: options.noise });
-    this.strategy = createStrategy(options.strategy, {
+    // The task must be the main thread's: HAR standardises with the statistics of the whole training split.
+    const task = createTask(options.task, { train: datasets.train ?? datasets.weight, noise: options.noise });
+    const strategy = createStrategy(options.strategy, {
       space,
       seed: options.seed,
       latencyTargetMs: options.latencyTargetMs,
       latencyWeight: options.latencyWeight,
-      ...(options.latencyTable ? { latencyOf: fbnetLookupFromTable(options.latencyTable, this.task, { ...options, reductions: options.task !== 'denoising' }) } : {}),
     });
-    this.supernet = new Supernet({
+    const supernet = new Supernet({
       space,
-      task: this.task,
+      task,
       channels: options.channels,
       cells: options.cells,
       stemMultiplier: options.stemMultiplier,
       stemStride: options.stemStride,
       seed: options.seed,
-      ...this.strategy.supernetOptions,
+      ...strategy.supernetOptions,
     });
-    this.strategy.attach?.(this.supernet);
-    this.weightVars = this.supernet.weightVars();
-    this.archVars = [...this.supernet.alphaVars(), ...(this.strategy.archVars?.() ?? [])];
-    this.weightOptimizer = tf.train.adam(options.weightLearningRate);
-    this.alphaOptimizer = tf.train.adam(options.alphaLearningRate, 0.5, 0.999);
+    return new SupernetReplica(supernet, strategy, task, datasets, options);
   }
 
   private variablesOf(phase: string): tf.Variable[] {
     if (phase === 'weights') return this.weightVars;
     if (phase === 'alphas') return this.archVars;
-    throw new Error(`supernet replica: unknown phase '${phase}'`);
+    throw new Error(`search step: unknown phase '${phase}'`);
   }
 
-  private alphas() {
-    return Object.fromEntries(this.supernet.cellTypes.map((t) => [t, this.supernet.alphas[t]!])) as Record<string, tf.Tensor2D>;
+  private alphaTensors(): Alphas {
+    const out: Alphas = {};
+    for (const type of this.supernet.cellTypes) out[type] = this.supernet.alphas[type] as unknown as tf.Tensor2D;
+    return out;
   }
 
-  strategyContext(ctx: StepContext, phase: SearchPhase, training = true): StrategyContext {
-    return { step: ctx.step, epoch: ctx.epoch - 1, epochs: ctx.epochs, rng: phaseRng(ctx, phase), training };
+  strategyContext(ctx: StepContext): StrategyContext {
+    return { step: ctx.step, epoch: ctx.epoch, epochs: ctx.epochs, rng: this.sampling, training: true, progress: ctx.step / Math.max(1, ctx.totalSteps) };
   }
 
+  private forwardOptions(ctx: StepContext) {
+    return this.step.guard === 'darts-minus' ? { auxiliarySkip: auxiliarySkipBeta(ctx.step / Math.max(1, ctx.totalSteps)) } : {};
+  }
+
+  /**
+   * Gradients of one phase on this replica's shard. A non-finite loss or gradient is reported as a NaN
+   * loss (not thrown), so the loop raises one diverged-search error on the main thread whichever
+   * replica met it.
+   */
   gradients(phase: string, data: string, indices: Int32Array, ctx: StepContext): GradientResult {
     const variables = this.variablesOf(phase);
-    if (indices.length === 0) return { loss: 0, score: 0, count: 0, grads: new Float32Array(sizeOf(variables)) };
+    const sctx = this.strategyContext(ctx);
+    if (indices.length === 0) {
+      // Still draw the step's sample, so this replica's stream stays in step with the others.
+      tf.tidy(() => void this.strategy.edgeWeights(this.alphaTensors(), sctx));
+      return { loss: 0, score: 0, count: 0, grads: new Float32Array(sizeOf(variables)), present: new Uint8Array(variables.length) };
+    }
     const ds = this.datasets[data];
-    if (!ds) throw new Error(`no dataset '${data}' on this replica`);
-    const sctx = this.strategyContext(ctx, phase as SearchPhase);
+    if (!ds) throw new Error(`search step: no dataset '${data}' on this replica`);
     return tf.tidy(() => {
-      const batch = gatherBatch(ds, indices);
-      const { input, target } = this.task.makeBatch(tf.tensor(batch.x, batch.xShape), tf.tensor1d(batch.y, 'int32'), ctx.seed * 1_000_003 + ctx.step * 7919 + indices[0]);
-      let output: tf.Tensor | undefined;
-      let taskLoss = 0;
+      // Salted by the shard's first sample, so replicas draw different noise for different samples.
+      const { input, target } = batchTensors(ds, indices, this.task, this.step.seed + 2 * ctx.step + (phase === 'alphas' ? 1 : 0) + 7919 * indices[0]);
+      const kept: tf.Tensor[] = [];
       const { value, grads } = tf.variableGrads(() => {
-        const alphas = this.alphas();
-        output = tf.keep(this.supernet.forward(input, this.strategy.edgeWeights(alphas, sctx), true));
-        let loss = this.task.loss(output, target);
-        taskLoss = loss.dataSync()[0];
-        if (phase === 'alphas') {
-          if (this.strategy.regularizer) loss = tf.add(loss, this.strategy.regularizer(alphas, sctx)) as tf.Scalar;
-          if (this.strategy.extraLoss) loss = tf.add(loss, this.strategy.extraLoss(loss, alphas, sctx)) as tf.Scalar;
-        }
-        return loss;
+        const alphas = this.alphaTensors();
+        const out = this.supernet.forward(input, this.strategy.edgeWeights(alphas, sctx), true, this.forwardOptions(ctx));
+        const taskLoss = this.task.loss(out, target);
+        kept.push(tf.keep(tf.clone(taskLoss)), tf.keep(this.task.batchScore(out, target)));
+        if (phase === 'weights') return taskLoss;
+        let total: tf.Scalar = taskLoss;
+        if (this.strategy.regularizer) total = tf.add(total, this.strategy.regularizer(alphas, sctx));
+        if (this.strategy.extraLoss) total = tf.add(total, this.strategy.extraLoss(taskLoss, alphas, sctx));
+        if (this.step.guard === 'beta-darts') total = tf.add(total, betaDecayRegularizer(alphas, ctx.epoch, ctx.epochs));
+        return total;
       }, variables);
-      const score = this.task.batchScore(output!, target).dataSync()[0];
-      output!.dispose();
-      void value;
-      return { loss: taskLoss, score, count: indices.length, grads: flattenGradients(variables, grads) };
+      const [loss, score] = kept.map((t) => t.dataSync()[0]);
+      tf.dispose(kept);
+      const total = value.dataSync()[0];
+      const flat = new Float32Array(sizeOf(variables));
+      const present = new Uint8Array(variables.length);
+      let offset = 0;
+      variables.forEach((v, i) => {
+        const g = grads[v.name];
+        if (g) {
+          flat.set(g.dataSync() as Float32Array, offset);
+          present[i] = 1;
+        }
+        offset += v.size;
+      });
+      const finite = Number.isFinite(total) && Number.isFinite(norm(flat));
+      return { loss: finite ? loss : NaN, score, count: indices.length, grads: flat, present };
     });
   }
 
-  apply(phase: string, grads: Float32Array, ctx: StepContext): void {
+  apply(phase: string, grads: Float32Array, ctx: StepContext, present?: Uint8Array): void {
     const variables = this.variablesOf(phase);
-    if (phase === 'weights') {
-      clipByGlobalNorm(grads, this.options.gradClip);
-      (this.weightOptimizer as unknown as { learningRate: number }).learningRate = cosineLearningRate(this.options.weightLearningRate, ctx);
-    } else {
-      // L2 weight decay on the architecture logits, as Adam's weight_decay in DARTS' architect.
-      let offset = 0;
-      for (const v of variables) {
-        const values = v.dataSync();
-        for (let i = 0; i < v.size; i++) grads[offset + i] += this.options.alphaWeightDecay * values[i];
-        offset += v.size;
+    const named: tf.NamedTensorMap = {};
+    let offset = 0;
+    variables.forEach((v, i) => {
+      if (!present || present[i]) named[v.name] = tf.tensor(grads.subarray(offset, offset + v.size), v.shape);
+      offset += v.size;
+    });
+    try {
+      if (phase === 'alphas') {
+        this.archOptimizer.apply(named);
+        return;
       }
+      const { gradClip, lrW, lrWMin, weightOptimizer } = this.step;
+      const gradNorm = norm(grads);
+      const scale = gradClip > 0 && gradNorm > gradClip ? gradClip / gradNorm : 1;
+      if (weightOptimizer === 'sgd') this.weightOptimizer.learningRate = lrWMin + 0.5 * (lrW - lrWMin) * (1 + Math.cos((Math.PI * ctx.step) / Math.max(1, ctx.totalSteps)));
+      this.weightOptimizer.apply(named, scale);
+    } finally {
+      tf.dispose(Object.values(named));
     }
-    const named = unflattenGradients(variables, grads);
-    (phase === 'weights' ? this.weightOptimizer : this.alphaOptimizer).applyGradients(named);
-    tf.dispose(named);
   }
 
+  /** Variables, both optimizers' slots and the sampling stream: everything replicas must share. */
   snapshot(): Float32Array {
-    return flattenValues([...this.weightVars, ...this.archVars]);
+    const variables = flattenValues([...this.weightVars, ...this.archVars]);
+    const slots = [this.weightOptimizer, this.archOptimizer].map((o) => flattenValues(Object.values(o.state()) as tf.Variable[]));
+    const steps = Float32Array.from([...this.weightVars, ...this.archVars].map((v) => this.weightOptimizer.stepCounts()[v.name] ?? this.archOptimizer.stepCounts()[v.name] ?? 0));
+    // A uint32 stream state, split in two exact 16-bit halves.
+    const rng = Float32Array.from([this.sampling.seedState >>> 16, this.sampling.seedState & 0xffff]);
+    const out = new Float32Array(variables.length + slots[0].length + slots[1].length + steps.length + 2);
+    out.set(variables, 0);
+    out.set(slots[0], variables.length);
+    out.set(slots[1], variables.length + slots[0].length);
+    out.set(steps, variables.length + slots[0].length + slots[1].length);
+    out.set(rng, out.length - 2);
+    return out;
   }
 
   load(values: Float32Array): void {
+    const all = [...this.weightVars, ...this.archVars];
     let offset = 0;
-    for (const v of [...this.weightVars, ...this.archVars]) {
+    for (const v of all) {
       const slice = values.subarray(offset, offset + v.size);
       tf.tidy(() => v.assign(tf.tensor(slice, v.shape, v.dtype)));
       offset += v.size;
     }
+    const restoreSlots = (optimizer: SearchOptimizer, vars: tf.Variable[]) => {
+      const state = optimizer.state();
+      const restored: tf.NamedTensorMap = {};
+      for (const [name, t] of Object.entries(state)) {
+        restored[name] = tf.tensor(values.subarray(offset, offset + t.size), t.shape);
+        offset += t.size;
+      }
+      return { restored, vars };
+    };
+    const w = restoreSlots(this.weightOptimizer, this.weightVars);
+    const a = restoreSlots(this.archOptimizer, this.archVars);
+    const stepsOf = (vars: tf.Variable[], start: number) => Object.fromEntries(vars.map((v, i) => [v.name, values[start + i]]));
+    const weightSteps = stepsOf(this.weightVars, offset);
+    const archSteps = stepsOf(this.archVars, offset + this.weightVars.length);
+    this.weightOptimizer.restore(w.restored, weightSteps);
+    this.archOptimizer.restore(a.restored, archSteps);
+    tf.dispose([...Object.values(w.restored), ...Object.values(a.restored)]);
+    this.sampling.seedState = ((values[values.length - 2] << 16) | values[values.length - 1]) >>> 0;
   }
 
   dispose(): void {
     this.weightOptimizer.dispose();
-    this.alphaOptimizer.dispose();
+    this.archOptimizer.dispose();
     this.strategy.dispose?.();
     this.supernet.dispose();
   }
 }
 
-/** Replica factory (engine/parallel/replica.types.ts). */
+/** Replica factory (engine/parallel/replica.types.ts), for the worker threads of a search. */
 export async function createReplica(options: SupernetReplicaOptions, datasets: Record<string, ArrayDataset>): Promise<Replica> {
-  return new SupernetReplica(options, datasets);
+  return SupernetReplica.fromOptions(options, datasets);
 }
 
-export function supernetReplicaSpec(options: SupernetReplicaOptions): ReplicaSpec {
+/** The worker spec of a search; the loop completes model-only options with its step options. */
+export function supernetReplicaSpec(options: SupernetModelOptions | SupernetReplicaOptions): ReplicaSpec {
   return { module: import.meta.url, options };
 }

@@ -14,6 +14,11 @@ export function gdasTau(epoch: number, epochs: number, tauMax = 10, tauMin = 0.1
   return tauMax - ((tauMax - tauMin) * Math.min(epoch, epochs - 1)) / (epochs - 1);
 }
 
+/** The same line over the search's progress (0..1), step by step. */
+export function gdasTauAt(progress: number, tauMax = 10, tauMin = 0.1): number {
+  return tauMax - (tauMax - tauMin) * Math.min(1, Math.max(0, progress));
+}
+
 /**
  * GDAS: per edge, a hard Gumbel-softmax sample. The forward pass sees a one-hot row, so the supernet
  * computes one op per edge; the straight-through estimator gives the alphas softmax((α+g)/τ)'s gradient.
@@ -32,7 +37,8 @@ export function gdasStrategy(options: GdasOptions = {}): Strategy {
           out[type] = straightThrough(tf.softmax(alpha) as tf.Tensor2D, rowArgmax(alpha.dataSync(), rows, cols));
           continue;
         }
-        const { soft, noisy } = gumbelSoftmax(alpha, gdasTau(ctx.epoch, ctx.epochs, tauMax, tauMin), ctx.rng);
+        const tau = ctx.progress !== undefined ? gdasTauAt(ctx.progress, tauMax, tauMin) : gdasTau(ctx.epoch, ctx.epochs, tauMax, tauMin);
+        const { soft, noisy } = gumbelSoftmax(alpha, tau, ctx.rng);
         out[type] = straightThrough(soft, rowArgmax(noisy, rows, cols));
       }
       return out;

@@ -15,6 +15,11 @@ export interface StrategyContext {
   epochs: number;
   /** The search's seeded generator: Gumbel noise and sampled paths replay exactly. */
   rng: Rng;
+  /**
+   * Fraction of the whole search done, 0..1. Temperatures follow it, so a one-epoch search still anneals
+   * (a per-epoch schedule would hold tau at its start for the whole of a short search).
+   */
+  progress?: number;
   /** false when scoring (no sampling noise where the strategy has a deterministic choice). */
   training: boolean;
 }
