@@ -5,7 +5,7 @@ import { depthwiseFilterGrad as depthwiseFilterGradHeap } from './wasm-depthwise
 import type { HeapBackend } from './wasm-heap.js';
 import { convGeometry, type ConvAttrs } from './conv-geometry.js';
 import { avgPoolGradKernel, maxPoolGradKernel } from './wasm-pool-grad.js';
-import { fastConcat, fastMean, fastSlice, fastSplitV, fastSum } from './wasm-layout-kernels.js';
+import { fastCast, fastConcat, fastIdentity, fastMean, fastSlice, fastSplitV, fastSum } from './wasm-layout-kernels.js';
 import { wasmPrims, type DisposingBackend } from './wasm-prims.js';
 
 /**
@@ -33,6 +33,8 @@ const WRAPPED: Record<string, (original: tf.KernelFunc) => tf.KernelFunc> = {
   Concat: fastConcat,
   Sum: fastSum,
   Mean: fastMean,
+  Identity: fastIdentity,
+  Cast: fastCast,
 };
 
 /**

@@ -135,3 +135,30 @@ function leadingAxesReduce(mean: boolean) {
 
 export const fastSum = leadingAxesReduce(false);
 export const fastMean = leadingAxesReduce(true);
+
+interface RefCountingBackend {
+  incRef(dataId: object): void;
+}
+
+/**
+ * Identity (and a Cast to the same dtype) share the input's buffer, as the cpu backend does and wasm's own
+ * Reshape already does: wasm copies it, and a training step runs about a thousand Identities (tape and
+ * tf.layers clones). The backend keeps a reference count per buffer, so disposal stays correct.
+ */
+function shareBuffer(args: KernelArgs): tf.TensorInfo {
+  const x = args.inputs.x as tf.TensorInfo;
+  (args.backend as unknown as RefCountingBackend).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+}
+
+export function fastIdentity(original: tf.KernelFunc): tf.KernelFunc {
+  return (args: KernelArgs) => ((args.inputs.x as tf.TensorInfo).dtype === 'string' ? original(args) : shareBuffer(args));
+}
+
+export function fastCast(original: tf.KernelFunc): tf.KernelFunc {
+  return (args: KernelArgs) => {
+    const x = args.inputs.x as tf.TensorInfo;
+    const { dtype } = args.attrs as unknown as { dtype: tf.DataType };
+    return dtype === x.dtype && dtype !== 'string' ? shareBuffer(args) : original(args);
+  };
+}

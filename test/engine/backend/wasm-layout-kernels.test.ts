@@ -27,7 +27,25 @@ describe('wasm Slice, SplitV, Concat, Sum and Mean (row copies and column sums) 
   });
 
   it('replaces the kernels on wasm', () => {
-    for (const name of ['Slice', 'SplitV', 'Concat', 'Sum', 'Mean']) expect(hasOurWasmKernel(name)).toBe(true);
+    for (const name of ['Slice', 'SplitV', 'Concat', 'Sum', 'Mean', 'Identity', 'Cast']) expect(hasOurWasmKernel(name)).toBe(true);
+  });
+
+  it('clones and same-dtype casts share the buffer, which outlives whichever tensor is disposed first', async () => {
+    await tf.setBackend('wasm');
+    const ids = tf.backend().numDataIds();
+    const a = x();
+    const b = tf.clone(a);
+    const c = tf.cast(a, 'float32');
+    const f = tf.tensor1d([1.5, -2.5]);
+    const d = tf.cast(f, 'int32');
+    expect(tf.backend().numDataIds()).toBe(ids + 3); // a (shared by b and c), f, and d (a real conversion)
+    a.dispose();
+    expect(Array.from(b.dataSync())).toEqual(Array.from(xv));
+    b.dispose();
+    expect(Array.from(c.dataSync())).toEqual(Array.from(xv));
+    expect(Array.from(d.dataSync())).toEqual([1, -2]);
+    tf.dispose([c, d, f]);
+    expect(tf.backend().numDataIds()).toBe(ids);
   });
 
   it.each([
