@@ -31,7 +31,7 @@ export class RunRecorder {
     runDir: string;
     config: unknown;
     hardware?: unknown;
-    /** Resuming: the run exists; its records from `fromEpoch` of the search on are dropped (they are redone). */
+    /** Resuming: the run exists; its records of `phase` from epoch `fromEpoch` on (as events number them) are dropped: they are redone. */
     resume?: { fromEpoch: number; phase: 'search' | 'retrain' };
     warn: (message: string) => void;
   }): RunRecorder {
@@ -63,8 +63,10 @@ export class RunRecorder {
 
   readonly onEvent = (event: RunEvent): void => this.listen(event);
 
+  private closed = false;
+
   private safely(what: () => void): void {
-    if (!this.store) return;
+    if (!this.store || this.closed) return;
     try {
       what();
     } catch (error) {
@@ -80,7 +82,12 @@ export class RunRecorder {
     });
   }
 
-  /** The search went back to the start of `epoch`: its records from there on are redone. */
+  /** The machine profile the run ran on (replaces the basic facts recorded at the start). */
+  hardware(profile: unknown): void {
+    this.safely(() => this.store!.setHardware(this.runId, profile));
+  }
+
+  /** The search went back to the start of `epoch` (as events number them): its records from there on are redone. */
   rollback(epoch: number): void {
     this.safely(() => this.store!.truncateFrom(this.runId, 'search', epoch));
   }
@@ -100,6 +107,7 @@ export class RunRecorder {
   }
 
   close(): void {
+    this.closed = true;
     if (this.owned) this.store?.close();
   }
 }

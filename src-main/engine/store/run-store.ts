@@ -163,6 +163,10 @@ export class RunStore {
     if (info.changes === 0) throw new Error(`run ${id}: not in the run store.`);
   }
 
+  setHardware(id: string, hardware: unknown): void {
+    this.db.prepare(`UPDATE runs SET hardware = ?, updated_at = ? WHERE id = ?`).run(JSON.stringify(hardware), new Date().toISOString(), id);
+  }
+
   setPhase(id: string, phase: string): void {
     this.db.prepare(`UPDATE runs SET phase = ?, updated_at = ? WHERE id = ?`).run(phase, new Date().toISOString(), id);
   }
