@@ -108,6 +108,17 @@ function folderBytes(dir: string): number {
   }
 }
 
+/**
+ * The run store keeps the machine profile the run ran on: the saved one of this machine and backend,
+ * else one built without the ~10 s micro-benchmarks. In the background; a failure leaves the basic facts.
+ */
+function recordMachineProfile(recorder: RunRecorder): Promise<void> {
+  return import('../hardware/machine-profile.js')
+    .then(({ getMachineProfile }) => getMachineProfile({ bench: false }))
+    .then((profile) => recorder.hardware(profile))
+    .catch(() => undefined);
+}
+
 /** The search result, kept so a resumed run whose search had finished goes straight to retraining. */
 const searchResultFile = (runDir: string) => path.join(runDir, 'search.json');
 
@@ -130,7 +141,8 @@ export const runSearch: RunSearch = async (input: SearchConfigInput, options: Ru
     runDir,
     config,
     hardware: { platform: process.platform, arch: process.arch, cpus: os.availableParallelism(), memoryBytes: os.totalmem(), node: process.version },
-    resume: resuming ? (searched ? { phase: 'retrain', fromEpoch: 0 } : { phase: 'search', fromEpoch: checkpoint?.epoch ?? 0 }) : undefined,
+    // Events count epochs from 1; a checkpoint's epoch is the number finished, so its next epoch's events are numbered epoch + 1.
+    resume: resuming ? (searched ? { phase: 'retrain', fromEpoch: 0 } : { phase: 'search', fromEpoch: (checkpoint?.epoch ?? 0) + 1 }) : undefined,
     warn: (message) => (later.warn ? later.warn(message) : warnings.push(message)),
   });
   const emit = eventSink(runDir, options, recorder.onEvent);
@@ -164,6 +176,7 @@ async function runPipeline(
 
   emit({ type: 'phase', phase: 'loading', message: `data: ${config.data.kind === 'builtin' ? config.data.name : config.data.path}` });
   const backend = await selectBackend();
+  const profileRecorded = recordMachineProfile(recorder);
   const data = await loadTaskData(config);
   emit({ type: 'log', level: 'info', message: `backend ${backend.name}; ${data.train.xShape[0]} training and ${data.test.xShape[0]} test samples` });
   throwIfCancelled(signal);
@@ -180,7 +193,7 @@ async function runPipeline(
       resume: from.checkpoint,
       faults: options.faults ?? faultsFromEnv(),
       onCheckpoint: (saved) => recorder.checkpoint(saved.data, saved.bytes),
-      onRollback: (epoch) => recorder.rollback(epoch),
+      onRollback: (epochsKept) => recorder.rollback(epochsKept + 1),
     });
     writeJsonAtomic(searchResultFile(runDir), search);
   }
@@ -245,6 +258,7 @@ async function runPipeline(
   };
   writeJsonAtomic(path.join(runDir, 'result.json'), result);
   retrained.model.dispose();
+  await profileRecorded;
   emit({ type: 'phase', phase: 'done', message: path.join(runDir, 'result.json') });
   return { ...result, runDir };
 }

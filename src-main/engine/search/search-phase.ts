@@ -34,8 +34,8 @@ export interface SearchPhaseOptions {
   resume?: CheckpointState;
   /** Called after each checkpoint is written (the run store lists it). */
   onCheckpoint?: (saved: SavedCheckpoint) => void;
-  /** Called when a diverged step rolls the search back to the start of `epoch` (records after it are void). */
-  onRollback?: (epoch: number) => void;
+  /** Called when a diverged step rolls the search back: `epochsKept` epochs stand, the later ones are redone. */
+  onRollback?: (epochsKept: number) => void;
   faults?: FaultInjection;
 }
 
