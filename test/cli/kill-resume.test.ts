@@ -83,13 +83,16 @@ describe('kill -9 during a search, then resume', () => {
     const events = readEvents(runDir!);
     const resumeAt = events.findIndex((e) => e.type === 'log' && e.message?.startsWith('resumed from the checkpoint'));
     const after = events.slice(resumeAt).filter((e) => e.type === 'epoch' && e.phase === 'search').map((e) => e.epoch);
-    expect(after).toEqual(Array.from({ length: epochs - checkpoint.epoch }, (_, i) => checkpoint.epoch + i));
+    // (Events number epochs from 1; the checkpoint's epoch is the number of epochs it holds.)
+    expect(after).toEqual(Array.from({ length: epochs - checkpoint.epoch }, (_, i) => checkpoint.epoch + 1 + i));
 
     withStore((store) => {
       expect(store.integrityCheck()).toBe('ok');
       const run = store.getRun(runId)!;
       expect(run).toMatchObject({ status: 'done', error: null });
-      expect(run.genotypes.map((g) => g.epoch)).toEqual([0, 1, 2, 3, 4, 5]);
+      // The machine profile it ran on (saved or built without benchmarks), with the backend in use.
+      expect(run.hardware).toMatchObject({ machineId: expect.stringMatching(/^[0-9a-f]{16}$/), backend: { name: expect.any(String) } });
+      expect(run.genotypes.map((g) => g.epoch)).toEqual([1, 2, 3, 4, 5, 6]);
       // Epochs redone after the kill were recorded once, not twice.
       const keys = store.metrics(runId, 'search').map((m) => `${m.epoch}/${m.step}`);
       expect(new Set(keys).size).toBe(keys.length);
@@ -119,7 +122,7 @@ describe('NaN loss (fault injection NAS_STUDIO_FAULT_NAN_STEP)', () => {
       // The steps redone after the rollback replace the ones recorded before it.
       const keys = store.metrics(path.basename(runDir), 'search').map((m) => `${m.epoch}/${m.step}`);
       expect(new Set(keys).size).toBe(keys.length);
-      expect(keys).toContain('2/0');
+      expect(keys).toContain('3/1');
     });
   });
 
