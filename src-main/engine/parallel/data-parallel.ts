@@ -36,16 +36,16 @@ export class DataParallel {
     private readonly pool: ReplicaPool | undefined,
   ) {}
 
-  /**
-   * Builds the local replica and `replicas - 1` workers from one spec. Workers that cannot start are
-   * not fatal: training continues on this thread, and `warning` says why.
-   */
   /** Training on this thread only. */
   static single(local: Replica): DataParallel {
     return new DataParallel(local, undefined);
   }
 
-  /** Uses an existing replica on this thread; `spec` builds the same one in each worker. */
+  /**
+   * Uses an existing replica on this thread; `spec` builds the same one in each of `replicas - 1`
+   * workers, which then load this replica's state. Workers that cannot start are not fatal: training
+   * continues on this thread, and `warning` says why.
+   */
   static async withLocal(
     local: Replica,
     spec: ReplicaSpec,
@@ -58,25 +58,18 @@ export class DataParallel {
       await pool.load(local.snapshot());
       return { parallel: new DataParallel(local, pool) };
     } catch (error) {
-      return { parallel: new DataParallel(local, undefined), warning: `searching on one core only: ${(error as Error).message}` };
+      return { parallel: new DataParallel(local, undefined), warning: `training on one core only: ${(error as Error).message}` };
     }
   }
 
+  /** Builds the local replica from the spec too (the usual case: nothing exists yet). */
   static async create(
     spec: ReplicaSpec,
     datasets: Record<string, ArrayDataset>,
     replicas: number,
   ): Promise<{ parallel: DataParallel; warning?: string }> {
     const factory = (await import(spec.module)) as { createReplica: (o: unknown, d: Record<string, ArrayDataset>) => Promise<Replica> };
-    const local = await factory.createReplica(spec.options, datasets);
-    if (replicas <= 1) return { parallel: new DataParallel(local, undefined) };
-    try {
-      const pool = await ReplicaPool.start(spec, datasets, replicas - 1);
-      await pool.load(local.snapshot());
-      return { parallel: new DataParallel(local, pool) };
-    } catch (error) {
-      return { parallel: new DataParallel(local, undefined), warning: `training on one core only: ${(error as Error).message}` };
-    }
+    return DataParallel.withLocal(await factory.createReplica(spec.options, datasets), spec, datasets, replicas);
   }
 
   get replicas(): number {
