@@ -99,3 +99,17 @@ export function latencyRows(table: unknown): { rows: LatencyRow[]; backend?: str
   rows.sort((a, b) => b.medianMs - a.medianMs);
   return { rows, backend: t.backend ? String(t.backend) : undefined, updatedAt: t.updatedAt ? String(t.updatedAt) : undefined };
 }
+
+/** Glue ops of the latency table (named "@…" by the engine) in plain words; candidate ops keep their literature names. */
+export function latencyOpLabel(op: string): string {
+  const glue: Record<string, string> = {
+    '@fr': 'cell input: factorized reduce',
+    '@rcb1x1': 'cell input: ReLU-conv-BN 1×1',
+    '@resblock': 'residual reduction block',
+    '@add2': 'node sum of two inputs',
+  };
+  if (glue[op]) return glue[op];
+  const concat = /^@concat(\d+)$/.exec(op);
+  if (concat) return `cell output: concatenation of ${concat[1]} nodes`;
+  return op;
+}

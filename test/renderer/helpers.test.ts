@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../src-main/contract/channels.js';
 import { formatBytes, formatDuration, formatMetric, isNotAvailable } from '../../src-renderer/lib/format.js';
-import { hardwareViewModel, latencyRows } from '../../src-renderer/lib/hardware-view.js';
+import { hardwareViewModel, latencyOpLabel, latencyRows } from '../../src-renderer/lib/hardware-view.js';
 import { buildConfig, defaultForm, formProblems } from '../../src-renderer/lib/search-form.js';
 import { imageTriples, paretoPoints } from '../../src-renderer/lib/results.js';
 import { SearchConfigSchema } from '../../src-main/contract/search-config.js';
@@ -84,6 +84,12 @@ describe('hardware view model', () => {
     });
     expect(rows.map((r) => r.op)).toEqual(['sep_conv_3x3', 'skip_connect']);
     expect(rows[0].input).toBe('28×28×8');
+  });
+
+  it('names the glue ops in plain words and leaves candidate ops alone', () => {
+    expect(latencyOpLabel('@concat4')).toBe('cell output: concatenation of 4 nodes');
+    expect(latencyOpLabel('@fr')).toMatch(/factorized reduce/);
+    expect(latencyOpLabel('sep_conv_3x3')).toBe('sep_conv_3x3');
   });
 });
 
