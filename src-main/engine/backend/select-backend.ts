@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendAttempt, BackendName, BackendReport } from './backend.types.js';
 import { registerBatchNormGradient } from './batch-norm-gradient.js';
+import { patchBatchNormLayerTraining } from './batch-norm-layer-training.js';
 import { registerAvgPoolGradientFix } from './avg-pool-gradient.js';
 import { registerDilatedConvGradients } from './dilated-conv-gradients.js';
 import { registerWasmGradientKernels } from './wasm-grad-kernels.js';
@@ -71,6 +72,7 @@ async function pick(options: SelectBackendOptions): Promise<BackendReport> {
     if (!outcome.loaded) continue;
     registerDilatedConvGradients();
     registerBatchNormGradient();
+    patchBatchNormLayerTraining();
     registerAvgPoolGradientFix();
     if (name === 'wasm') registerWasmGradientKernels();
     silenceCpuBackendAdvert();
