@@ -13,8 +13,10 @@
 import * as tf from '@tensorflow/tfjs';
 
 export interface TimingOptions {
-  /** Untimed runs per model first (kernels compiled, buffers allocated). */
+  /** Untimed rounds first (kernels compiled, buffers allocated, V8 optimising tfjs-layers' code). */
   warmup?: number;
+  /** Stop the warm-up early once it has taken this long (ms; at least 3 rounds run). */
+  warmupMs?: number;
   /** Timed rounds (each model runs once per round). At least 15. */
   repeats?: number;
   signal?: AbortSignal;
@@ -79,7 +81,11 @@ export async function timeInterleaved(items: Timeable[], options: TimingOptions 
   const warmup = options.warmup ?? 10;
   const repeats = Math.max(15, options.repeats ?? DEFAULT_REPEATS);
   const clock = options.clock ?? defaultClock(tf.getBackend());
-  for (let i = 0; i < warmup; i++) for (const item of items) runOnce(item, clock);
+  const warmStart = performance.now();
+  for (let i = 0; i < warmup; i++) {
+    if (i >= 3 && performance.now() - warmStart > (options.warmupMs ?? Infinity)) break;
+    for (const item of items) runOnce(item, clock);
+  }
   const samples = items.map(() => [] as number[]);
   for (let r = 0; r < repeats; r++) {
     if (options.signal?.aborted) throw new Error('Latency measurement cancelled');

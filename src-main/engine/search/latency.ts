@@ -20,9 +20,13 @@ import type { Task } from '../tasks/task.types.js';
 export { latencyLookupFromTable } from '../hardware/latency-predict.js';
 export { randomGenotype } from '../hardware/latency-sample.js';
 
-/** Median batch-1 predict time (ms) of a model as an app runs it: predict, then read the output. */
+/**
+ * Batch-1 predict time (ms) of a model as an app runs it: predict, then read the output. The warm-up is
+ * long on purpose: a model's first ~150 predicts in a process run up to 4× slower while V8 optimises
+ * tfjs-layers' code (measured: 4.9 ms → 0.9 ms for a small chain model), and a run has not predicted before.
+ */
 export function measureModelLatency(model: tf.LayersModel, options: TimingOptions = {}): Promise<number> {
-  return timeModel(model, { repeats: 31, warmup: 5, ...options });
+  return timeModel(model, { repeats: 41, warmup: 250, warmupMs: 4000, ...options });
 }
 
 function blocksOf(genotype: Genotype): number | undefined {
