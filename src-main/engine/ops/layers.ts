@@ -22,7 +22,11 @@ export function uniformVariable(shape: number[], fanIn: number, rng: Rng, name?:
   const bound = 1 / Math.sqrt(fanIn);
   const values = new Float32Array(size);
   for (let i = 0; i < size; i++) values[i] = (rng.next() * 2 - 1) * bound;
-  return tf.variable(tf.tensor(values, shape), true, name ? uniqueName(name) : undefined);
+  // The initial value is copied into the variable; disposing it keeps the tensor count honest.
+  const initial = tf.tensor(values, shape);
+  const variable = tf.variable(initial, true, name ? uniqueName(name) : undefined);
+  initial.dispose();
+  return variable;
 }
 
 let nameCounter = 0;

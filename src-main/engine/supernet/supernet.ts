@@ -126,7 +126,9 @@ export class Supernet {
     for (const type of this.cellTypes) {
       const values = new Float32Array(this.edgeNames.length * this.primitives.length);
       for (let i = 0; i < values.length; i++) values[i] = 1e-3 * rng.normal();
-      this.alphas[type] = tf.variable(tf.tensor2d(values, [this.edgeNames.length, this.primitives.length]), true);
+      const initial = tf.tensor2d(values, [this.edgeNames.length, this.primitives.length]);
+      this.alphas[type] = tf.variable(initial, true);
+      initial.dispose();
     }
   }
 
