@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import type { SearchConfigInput } from '../contract/search-config.js';
+import { SearchConfigSchema, type SearchConfigInput } from '../contract/search-config.js';
 import { exitWithError, nonNegativeInt, positiveInt, positiveNumber, UserFacingError } from './cli-errors.js';
 import { createProgressPrinter } from './progress.js';
 
@@ -12,13 +12,20 @@ async function readConfigFile(file: string): Promise<SearchConfigInput> {
   } catch (error) {
     throw new UserFacingError(`${file}: cannot read the config file (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
   }
+  let value: unknown;
   try {
-    const value = JSON.parse(text);
+    value = JSON.parse(text);
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not an object');
-    return value as SearchConfigInput;
   } catch (error) {
     throw new UserFacingError(`${file}: not a JSON object (${(error as Error).message}).`);
   }
+  // Checked on its own first, so a bad value is reported against the file that holds it.
+  const parsed = SearchConfigSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UserFacingError(`${file}: ${issue.path.join('.') || 'config'}: ${issue.message}`);
+  }
+  return value as SearchConfigInput;
 }
 
 /** `--data mnist` or a built-in name → builtin source; anything else is a path the user owns. */
