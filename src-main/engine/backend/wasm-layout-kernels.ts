@@ -51,10 +51,40 @@ export function fastSlice(original: tf.KernelFunc): tf.KernelFunc {
     const attrs = args.attrs as unknown as { begin: number | number[]; size?: number | number[] };
     const [begin, sizes] = tf.slice_util.parseSliceParams(x as unknown as tf.Tensor, attrs.begin, attrs.size);
     const axis = singleSlicedAxis(x.shape, begin, sizes);
-    // One cut axis with data before it is the per-row case wasm does slowly; anything else is a single copy or rare.
-    if (axis <= 0) return original(args);
-    return sliceAlongAxis(backend, simd, x, axis, begin[axis], sizes[axis]);
+    if (axis > 0) return sliceAlongAxis(backend, simd, x, axis, begin[axis], sizes[axis]);
+    // One cut along axis 0 is a single contiguous copy, which wasm does well.
+    if (axis === 0 || x.shape.length < 2) return original(args);
+    return sliceGeneral(backend, simd, x, begin, sizes);
   };
+}
+
+/**
+ * Any slice (e.g. x[:, 1:, 1:, :] in DARTS' factorized reduce): one strided row copy per index of the
+ * leading axes, over the last two.
+ */
+function sliceGeneral(backend: WasmBackend, simd: SimdGradKernels, x: tf.TensorInfo, begin: number[], sizes: number[]): tf.TensorInfo {
+  const out = backend.makeOutput(sizes, x.dtype);
+  const rank = x.shape.length;
+  if (size(sizes) === 0) return out;
+  const strides = x.shape.map((_, i) => size(x.shape.slice(i + 1)));
+  const rowBytes = sizes[rank - 1] * 4;
+  const rows = sizes[rank - 2];
+  const srcStride = strides[rank - 2] * 4;
+  const outer = sizes.slice(0, rank - 2);
+  const count = size(outer);
+  const xBase = address(backend, x);
+  const outBase = address(backend, out);
+  const index = outer.map(() => 0);
+  for (let i = 0; i < count; i++) {
+    let src = begin[rank - 2] * strides[rank - 2] + begin[rank - 1];
+    for (let d = 0; d < outer.length; d++) src += (begin[d] + index[d]) * strides[d];
+    simd.copyRows(xBase + src * 4, outBase + i * rows * rowBytes, rows, rowBytes, srcStride, rowBytes);
+    for (let d = outer.length - 1; d >= 0; d--) {
+      if (++index[d] < outer[d]) break;
+      index[d] = 0;
+    }
+  }
+  return out;
 }
 
 export function fastSplitV(original: tf.KernelFunc): tf.KernelFunc {

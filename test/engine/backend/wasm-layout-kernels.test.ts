@@ -52,7 +52,8 @@ describe('wasm Slice, SplitV, Concat, Sum and Mean (row copies and column sums) 
     ['last axis', [0, 0, 0, 2], [-1, -1, -1, 3]],
     ['middle axis', [0, 1, 0, 0], [-1, 3, -1, -1]],
     ['first axis (contiguous)', [1, 0, 0, 0], [2, -1, -1, -1]],
-    ['two axes (original kernel)', [1, 0, 1, 2], [1, -1, 2, 4]],
+    ['two axes (factorized reduce)', [0, 1, 1, 0], [-1, -1, -1, -1]],
+    ['all axes', [1, 2, 1, 2], [2, 2, 3, 4]],
   ])('slice along the %s', async (_name, begin, size) => {
     await expectSameAsCpu(() => [tf.slice(x(), begin, size)]);
   });
@@ -60,6 +61,10 @@ describe('wasm Slice, SplitV, Concat, Sum and Mean (row copies and column sums) 
   it.each([[3, [2, 4, 1]], [-1, 7], [1, [2, 3]], [2, 2]] as const)('split along axis %i into %j', async (axis, splits) => {
     const wasm = await expectSameAsCpu(() => tf.split(x(), splits as number | number[], axis));
     expect(wasm.values.length).toBe(Array.isArray(splits) ? splits.length : splits);
+  });
+
+  it('slices a rank-2 and a rank-3 tensor along several axes', async () => {
+    await expectSameAsCpu(() => [tf.slice(tf.reshape(x(), [15, 28]), [2, 3], [4, 5]), tf.slice(tf.reshape(x(), [3, 20, 7]), [1, 2, 3], [2, 5, 4])]);
   });
 
   it.each([3, 1, 2, 0])('concat along axis %i, with an empty part', async (axis) => {
