@@ -9,15 +9,13 @@ import { serveCommand } from './serve.command.js';
 /** `nas-studio <command>`: each command lives in its own file and is added here. */
 const program = new Command('nas-studio')
   .description('NAS Studio: on-device neural architecture search (search, retrain, evaluate, export).')
-  .showHelpAfterError('(run with --help for usage)')
   .configureOutput({ outputError: (text, write) => write(text.split('\n')[0] + '\n') })
   .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
 
-program.addCommand(searchCommand());
-program.addCommand(profileCommand());
-program.addCommand(serveCommand());
-program.addCommand(exportCommand());
-program.addCommand(runsCommand());
-program.addCommand(resumeCommand());
+// addCommand does not pass settings down: every command gets the one-line errors and exit code 2.
+for (const command of [searchCommand(), profileCommand(), serveCommand(), exportCommand(), runsCommand(), resumeCommand()]) {
+  for (const c of [command, ...command.commands]) c.copyInheritedSettings(program);
+  program.addCommand(command);
+}
 
 await program.parseAsync(process.argv);
