@@ -14,6 +14,8 @@ type Attrs = tf.NamedAttrMap;
  */
 export interface WasmPrims extends ConvPrims<tf.TensorInfo> {
   stridedSlice(x: tf.TensorInfo, begin: number[], end: number[], strides: number[]): tf.TensorInfo;
+  /** [B,M,K] × [B,K,N] → [B,M,N] (XNNPACK). */
+  matMul(a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo;
 }
 
 export function wasmPrims(backend: DisposingBackend): WasmPrims {
@@ -43,6 +45,7 @@ export function wasmPrims(backend: DisposingBackend): WasmPrims {
     stridedSlice: (x, begin, end, strides) => run('StridedSlice', { x }, {
       begin, end, strides, beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0,
     }),
+    matMul: (a, b) => run('BatchMatMul', { a, b }, { transposeA: false, transposeB: false }),
     sum: (x, axes) => run('Sum', { x }, { axis: axes, keepDims: false }),
     dispose: (t) => {
       backend.disposeData(t.dataId);

@@ -22,6 +22,10 @@ const fixedCases: ConvCase[] = [
   { n: 2, h: 8, w: 8, cin: 4, cout: 4, k: 5, stride: 2, pad: 'same' },
   { n: 2, h: 7, w: 7, cin: 2, cout: 3, k: 3, stride: 1, pad: 1 },
   { n: 1, h: 9, w: 7, cin: 3, cout: 2, k: 3, stride: 2, pad: 2 },
+  // 1×1: the transpose + matmul filter gradient (stride 2 reads x[::2, ::2]); explicit pads use the conv formulation.
+  { n: 3, h: 6, w: 6, cin: 12, cout: 5, k: 1, stride: 1, pad: 'same' },
+  { n: 2, h: 7, w: 8, cin: 6, cout: 9, k: 1, stride: 2, pad: 'same' },
+  { n: 2, h: 5, w: 5, cin: 4, cout: 3, k: 1, stride: 1, pad: 1 },
 ];
 
 function randomCases(seed: number, count: number): ConvCase[] {
