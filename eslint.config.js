@@ -7,7 +7,7 @@ const noElectron = { group: ['electron', 'electron/*'], message: 'The engine run
 const noApp = { group: ['**/app/**', '**/preload/**'], message: 'Only the Electron shell may import app/ or preload/.' };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'out/**', 'dist/**', 'bench/results/**', 'docs/**', '**/*.svelte', 'src-renderer/dist/**'] },
+  { ignores: ['node_modules/**', 'out/**', 'dist/**', 'bench/results/**', 'docs/**', '**/*.svelte', 'src-renderer/dist/**', '**/.*'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -21,7 +21,17 @@ export default tseslint.config(
   {
     files: ['src-main/contract/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [noElectron, noApp, { group: ['@tensorflow/*', '**/engine/**', '!**/engine/**/*.types.js'], message: 'contract/ is pure: zod and types only.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            noElectron,
+            noApp,
+            { group: ['@tensorflow/*'], message: 'contract/ is pure: zod and types only.' },
+            { regex: 'engine/(?!.*\\.types\\.js$)', message: 'contract/ may import only the engine\'s *.types.ts files.' },
+          ],
+        },
+      ],
     },
   },
   {

@@ -15,7 +15,7 @@ type PresetNumbers = Pick<
 
 const PRESETS: Record<'quick' | 'standard', Record<'image' | 'har' | 'denoising', PresetNumbers>> = {
   quick: {
-    image: { epochs: 1, retrainEpochs: 2, batchSize: 128, channels: 8, cells: 5, nodes: 4, searchSamples: 10_000 },
+    image: { epochs: 2, retrainEpochs: 2, batchSize: 128, channels: 8, cells: 5, nodes: 4, searchSamples: 10_000 },
     har: { epochs: 2, retrainEpochs: 8, batchSize: 64, channels: 8, cells: 5, nodes: 4, searchSamples: 0 },
     denoising: { epochs: 1, retrainEpochs: 3, batchSize: 32, channels: 8, cells: 3, nodes: 4, searchSamples: 6_000 },
   },
