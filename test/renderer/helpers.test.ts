@@ -117,5 +117,8 @@ describe('results helpers', () => {
     ]);
     expect(triples[0]).toMatchObject({ key: '0', clean: 'c0', noisy: 'n0', denoised: 'd0' });
     expect(triples[1]).toMatchObject({ key: '1', clean: 'c1' });
+    // The engine's own names: images/example-<i>-<kind>.png.
+    const engine = imageTriples(['clean', 'noisy', 'denoised'].map((kind) => ({ name: `images/example-0-${kind}.png`, dataUrl: kind })));
+    expect(engine).toEqual([{ key: 'example-0', clean: 'clean', noisy: 'noisy', denoised: 'denoised', other: [] }]);
   });
 });
