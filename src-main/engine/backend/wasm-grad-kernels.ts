@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { conv2dFilterGrad, conv2dInputGrad, depthwiseFilterGrad, depthwiseInputGrad, type ConvGeometry } from './conv-grad-math.js';
+import { conv2dFilterGradIm2col, useIm2colFilterGrad } from './wasm-conv-filter-grad-im2col.js';
 import { convInputGradSubPixel } from './wasm-conv-input-grad-subpixel.js';
 import { depthwiseFilterGrad as depthwiseFilterGradHeap } from './wasm-depthwise-filter-grad.js';
 import type { HeapBackend } from './wasm-heap.js';
@@ -91,6 +92,7 @@ const kernelFuncs: Record<(typeof REPLACED)[number], tf.KernelFunc> = {
     const { x, dy } = inputs;
     const g = convGeometry('Conv2DBackpropFilter', x.shape, attrs.filterShape, attrs, false);
     if (g.filterHeight === 1 && g.filterWidth === 1 && g.pads.every((p) => p === 0)) return pointwiseFilterGrad(P, x, dy, g);
+    if (useIm2colFilterGrad(attrs.filterShape)) return conv2dFilterGradIm2col(a.backend as unknown as HeapBackend & DisposingBackend, x, dy, g);
     return conv2dFilterGrad(P, x, dy, g);
   },
   Conv2DBackpropInput: (a) => {

@@ -26,6 +26,9 @@ const fixedCases: ConvCase[] = [
   { n: 3, h: 6, w: 6, cin: 12, cout: 5, k: 1, stride: 1, pad: 'same' },
   { n: 2, h: 7, w: 8, cin: 6, cout: 9, k: 1, stride: 2, pad: 'same' },
   { n: 2, h: 5, w: 5, cin: 4, cout: 3, k: 1, stride: 1, pad: 1 },
+  // Stems (KH·KW·Ci <= 27): the im2col + matmul filter gradient.
+  { n: 2, h: 9, w: 9, cin: 1, cout: 6, k: 3, stride: 2, pad: 'same' },
+  { n: 2, h: 8, w: 7, cin: 3, cout: 5, k: 3, stride: 1, pad: 'valid' },
 ];
 
 function randomCases(seed: number, count: number): ConvCase[] {
