@@ -93,6 +93,16 @@ describe('wasm gradient kernels match the cpu backend', () => {
     expect(errors[1]).toBeLessThan(TOLERANCE);
   });
 
+  it('conv2d 1x1 stride 2 without wasm SIMD (strided-slice fallback)', async () => {
+    setSimdGradKernelsEnabled(false);
+    try {
+      const { errors } = await compare(convGrads({ n: 2, h: 7, w: 8, cin: 6, cout: 9, k: 1, stride: 2, pad: 'same' }, false, 99));
+      expect(errors[1]).toBeLessThan(TOLERANCE);
+    } finally {
+      setSimdGradKernelsEnabled(true);
+    }
+  });
+
   it.each(cases.map((c, i) => [label({ ...c, cout: c.cin }), c, i] as const))('depthwise %s', async (_name, c, i) => {
     const { wasm, cpu, errors } = await compare(convGrads(c, true, 200 + i));
     expect(wasm.shapes).toEqual(cpu.shapes);
