@@ -28,6 +28,8 @@ export function createMainWindow(options: { settings: SettingsStore; preload: st
       allowRunningInsecureContent: false,
       webviewTag: false,
       spellcheck: false,
+      // Middle-click would open links in a new window behind the window-open handler's back.
+      disableBlinkFeatures: 'Auxclick',
     },
   });
   if (bounds?.maximized) window.maximize();
