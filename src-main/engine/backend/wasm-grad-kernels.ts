@@ -7,7 +7,7 @@ import { simdGradKernels } from './simd/grad-kernels.js';
 import type { HeapBackend } from './wasm-heap.js';
 import { convGeometry, type ConvAttrs } from './conv-geometry.js';
 import { avgPoolGradKernel, maxPoolGradKernel } from './wasm-pool-grad.js';
-import { fastCast, fastConcat, fastIdentity, fastMean, fastSlice, fastSplitV, fastSum } from './wasm-layout-kernels.js';
+import { fastAdd, fastCast, fastConcat, fastIdentity, fastMean, fastMultiply, fastSlice, fastSplitV, fastSub, fastSum } from './wasm-layout-kernels.js';
 import { wasmPrims, type DisposingBackend, type WasmPrims } from './wasm-prims.js';
 
 /**
@@ -37,6 +37,9 @@ const WRAPPED: Record<string, (original: tf.KernelFunc) => tf.KernelFunc> = {
   Mean: fastMean,
   Identity: fastIdentity,
   Cast: fastCast,
+  Multiply: fastMultiply,
+  Add: fastAdd,
+  Sub: fastSub,
 };
 
 /**

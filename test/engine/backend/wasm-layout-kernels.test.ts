@@ -27,7 +27,7 @@ describe('wasm Slice, SplitV, Concat, Sum and Mean (row copies and column sums) 
   });
 
   it('replaces the kernels on wasm', () => {
-    for (const name of ['Slice', 'SplitV', 'Concat', 'Sum', 'Mean', 'Identity', 'Cast']) expect(hasOurWasmKernel(name)).toBe(true);
+    for (const name of ['Slice', 'SplitV', 'Concat', 'Sum', 'Mean', 'Identity', 'Cast', 'Multiply', 'Add', 'Sub']) expect(hasOurWasmKernel(name)).toBe(true);
   });
 
   it('clones and same-dtype casts share the buffer, which outlives whichever tensor is disposed first', async () => {
@@ -82,6 +82,22 @@ describe('wasm Slice, SplitV, Concat, Sum and Mean (row copies and column sums) 
       tf.sum(x(), axes as number | number[], keepDims), tf.mean(x(), axes as number | number[], keepDims),
       tf.sum(tf.tensor2d([1, 2, 3, 4], [2, 2], 'int32'), 0),
     ]);
+  });
+
+  it('add, sub and multiply with a per-channel vector, in both orders and shapes (and the cases left to wasm)', async () => {
+    const v = randomArray(new Rng(8), [7]);
+    const v8 = randomArray(new Rng(9), [8]);
+    await expectSameAsCpu(() => {
+      const t = x();
+      const vec = tf.tensor1d(v);
+      const vec4 = tf.reshape(vec, [1, 1, 1, 7]);
+      const t8 = tf.reshape(tf.slice(tf.reshape(t, [-1]), 0, 3 * 5 * 8), [3, 5, 8]);
+      return [
+        tf.mul(t, vec), tf.mul(vec4, t), tf.add(t, vec4), tf.add(vec, t), tf.sub(t, vec), tf.sub(vec, t), tf.sub(t, vec4),
+        tf.mul(t8, tf.tensor1d(v8)), tf.sub(t8, tf.tensor1d(v8)),
+        tf.mul(t, t), tf.add(t, 2), tf.mul(tf.tensor2d([1, 2, 3, 4], [2, 2], 'int32'), tf.tensor1d([3, 4], 'int32')),
+      ];
+    });
   });
 
   it('gradients through concat, split and batch statistics match cpu (SIMD on and off)', async () => {

@@ -6,6 +6,9 @@ export interface SimdGradKernels {
   depthwiseFilterRow(x: number, dy: number, acc: number, cols: number, xStep: number, channels: number): void;
   copyRows(src: number, dst: number, rows: number, rowBytes: number, srcStride: number, dstStride: number): void;
   sumRows(x: number, acc: number, rows: number, channels: number): void;
+  mulRowVector(a: number, v: number, out: number, rows: number, channels: number): void;
+  addRowVector(a: number, v: number, out: number, rows: number, channels: number): void;
+  subRowVector(a: number, v: number, out: number, rows: number, channels: number): void;
 }
 
 interface WasmBackendInternals { wasm?: { asm?: { memory?: unknown } } }

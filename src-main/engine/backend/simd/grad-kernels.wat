@@ -177,4 +177,94 @@
         (local.set $xBlock (i32.add (local.get $xBlock) (i32.shl (local.get $cBytes) (i32.const 4))))
         (local.set $left (i32.sub (local.get $left) (i32.const 16)))
         (br $block))))
+
+  ;; out[r, c] = a[r, c] * v[c] for `rows` rows of C channels (a binary op broadcasting a per-channel
+  ;; vector, as batch norm and its gradient do; wasm's broadcasting path is ~10x slower than same-shape).
+  (func (export "mulRowVector")
+    (param $a i32) (param $v i32) (param $out i32) (param $rows i32) (param $C i32)
+    (local $cBytes i32) (local $vBytes i32) (local $i i32)
+    (local.set $cBytes (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $vBytes (i32.and (local.get $cBytes) (i32.const -16)))
+    (block $done
+      (loop $row
+        (br_if $done (i32.le_s (local.get $rows) (i32.const 0)))
+        (local.set $i (i32.const 0))
+        (block $vEnd
+          (loop $vl
+            (br_if $vEnd (i32.ge_u (local.get $i) (local.get $vBytes)))
+            (v128.store (i32.add (local.get $out) (local.get $i))
+              (f32x4.mul (v128.load (i32.add (local.get $a) (local.get $i))) (v128.load (i32.add (local.get $v) (local.get $i)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 16)))
+            (br $vl)))
+        (block $sEnd
+          (loop $sl
+            (br_if $sEnd (i32.ge_u (local.get $i) (local.get $cBytes)))
+            (f32.store (i32.add (local.get $out) (local.get $i))
+              (f32.mul (f32.load (i32.add (local.get $a) (local.get $i))) (f32.load (i32.add (local.get $v) (local.get $i)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 4)))
+            (br $sl)))
+        (local.set $a (i32.add (local.get $a) (local.get $cBytes)))
+        (local.set $out (i32.add (local.get $out) (local.get $cBytes)))
+        (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
+        (br $row))))
+
+  ;; out[r, c] = a[r, c] + v[c] for `rows` rows of C channels (a binary op broadcasting a per-channel
+  ;; vector, as batch norm and its gradient do; wasm's broadcasting path is ~10x slower than same-shape).
+  (func (export "addRowVector")
+    (param $a i32) (param $v i32) (param $out i32) (param $rows i32) (param $C i32)
+    (local $cBytes i32) (local $vBytes i32) (local $i i32)
+    (local.set $cBytes (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $vBytes (i32.and (local.get $cBytes) (i32.const -16)))
+    (block $done
+      (loop $row
+        (br_if $done (i32.le_s (local.get $rows) (i32.const 0)))
+        (local.set $i (i32.const 0))
+        (block $vEnd
+          (loop $vl
+            (br_if $vEnd (i32.ge_u (local.get $i) (local.get $vBytes)))
+            (v128.store (i32.add (local.get $out) (local.get $i))
+              (f32x4.add (v128.load (i32.add (local.get $a) (local.get $i))) (v128.load (i32.add (local.get $v) (local.get $i)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 16)))
+            (br $vl)))
+        (block $sEnd
+          (loop $sl
+            (br_if $sEnd (i32.ge_u (local.get $i) (local.get $cBytes)))
+            (f32.store (i32.add (local.get $out) (local.get $i))
+              (f32.add (f32.load (i32.add (local.get $a) (local.get $i))) (f32.load (i32.add (local.get $v) (local.get $i)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 4)))
+            (br $sl)))
+        (local.set $a (i32.add (local.get $a) (local.get $cBytes)))
+        (local.set $out (i32.add (local.get $out) (local.get $cBytes)))
+        (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
+        (br $row))))
+
+  ;; out[r, c] = a[r, c] - v[c] for `rows` rows of C channels (a binary op broadcasting a per-channel
+  ;; vector, as batch norm and its gradient do; wasm's broadcasting path is ~10x slower than same-shape).
+  (func (export "subRowVector")
+    (param $a i32) (param $v i32) (param $out i32) (param $rows i32) (param $C i32)
+    (local $cBytes i32) (local $vBytes i32) (local $i i32)
+    (local.set $cBytes (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $vBytes (i32.and (local.get $cBytes) (i32.const -16)))
+    (block $done
+      (loop $row
+        (br_if $done (i32.le_s (local.get $rows) (i32.const 0)))
+        (local.set $i (i32.const 0))
+        (block $vEnd
+          (loop $vl
+            (br_if $vEnd (i32.ge_u (local.get $i) (local.get $vBytes)))
+            (v128.store (i32.add (local.get $out) (local.get $i))
+              (f32x4.sub (v128.load (i32.add (local.get $a) (local.get $i))) (v128.load (i32.add (local.get $v) (local.get $i)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 16)))
+            (br $vl)))
+        (block $sEnd
+          (loop $sl
+            (br_if $sEnd (i32.ge_u (local.get $i) (local.get $cBytes)))
+            (f32.store (i32.add (local.get $out) (local.get $i))
+              (f32.sub (f32.load (i32.add (local.get $a) (local.get $i))) (f32.load (i32.add (local.get $v) (local.get $i)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 4)))
+            (br $sl)))
+        (local.set $a (i32.add (local.get $a) (local.get $cBytes)))
+        (local.set $out (i32.add (local.get $out) (local.get $cBytes)))
+        (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
+        (br $row))))
 )
