@@ -2,6 +2,7 @@ import type { SearchConfig } from '../../contract/search-config.js';
 import type { ArrayDataset } from '../data/dataset.types.js';
 import { LayersModelReplica } from '../parallel/layers-model.replica.js';
 import type { Replica, ReplicaSpec } from '../parallel/replica.types.js';
+import { replicaModuleUrl } from '../parallel/replica-module-url.js';
 import { buildBaselineDenoiser } from '../tasks/baseline-denoiser.js';
 import { createTask } from '../tasks/task-factory.js';
 
@@ -20,5 +21,5 @@ export async function createReplica(options: BaselineReplicaOptions, datasets: R
 }
 
 export function baselineReplicaSpec(options: BaselineReplicaOptions): ReplicaSpec {
-  return { module: import.meta.url, options };
+  return { module: replicaModuleUrl(import.meta.url), options };
 }

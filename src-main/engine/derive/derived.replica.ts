@@ -2,6 +2,7 @@ import type { SearchConfig } from '../../contract/search-config.js';
 import type { ArrayDataset } from '../data/dataset.types.js';
 import { LayersModelReplica } from '../parallel/layers-model.replica.js';
 import type { Replica, ReplicaSpec } from '../parallel/replica.types.js';
+import { replicaModuleUrl } from '../parallel/replica-module-url.js';
 import { parseGenotype } from '../space/genotype.js';
 import { createTask } from '../tasks/task-factory.js';
 import type { TaskKind } from '../tasks/task.types.js';
@@ -24,5 +25,5 @@ export async function createReplica(options: DerivedReplicaOptions, datasets: Re
 }
 
 export function derivedReplicaSpec(options: DerivedReplicaOptions): ReplicaSpec {
-  return { module: import.meta.url, options };
+  return { module: replicaModuleUrl(import.meta.url), options };
 }

@@ -3,6 +3,7 @@ import type { SearchConfig } from '../../contract/search-config.js';
 import type { ArrayDataset } from '../data/dataset.types.js';
 import { flattenValues, sizeOf } from '../parallel/flat-grads.js';
 import type { GradientResult, Replica, ReplicaSpec, StepContext } from '../parallel/replica.types.js';
+import { replicaModuleUrl } from '../parallel/replica-module-url.js';
 import { getSpace } from '../space/spaces.js';
 import type { SpaceName } from '../space/space.types.js';
 import { createStrategy } from '../strategy/create-strategy.js';
@@ -269,5 +270,5 @@ export async function createReplica(options: SupernetReplicaOptions, datasets: R
 
 /** The worker spec of a search; the loop completes model-only options with its step options. */
 export function supernetReplicaSpec(options: SupernetModelOptions | SupernetReplicaOptions): ReplicaSpec {
-  return { module: import.meta.url, options };
+  return { module: replicaModuleUrl(import.meta.url), options };
 }
