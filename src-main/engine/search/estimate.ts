@@ -1,0 +1,46 @@
+import type { SearchConfigInput } from '../../contract/search-config.js';
+import { resolveConfig } from './presets.js';
+
+/**
+ * CPU milliseconds per training sample on the reference machine (2-core x86 with AVX-512, wasm
+ * backend, 2026-11-22; docs/presets.md), for the reference model: C=8, 5 cells, 14×14 cell inputs
+ * (MNIST after a stride-2 stem), batch 128. A search sample includes its paired architecture sample.
+ */
+const SEARCH_MS_PER_SAMPLE: Record<string, number> = { gdas: 5.6, random: 2.8, pcdarts: 41, darts: 82, fbnet: 82 };
+const RETRAIN_MS_PER_SAMPLE = 4.7;
+/** Two replicas on two cores do ~1.8× one (measured: the averaging step and worker messages cost the rest). */
+const PARALLEL_EFFICIENCY = 0.9;
+
+const BUILTIN_SAMPLES: Record<string, { train: number; positions: number }> = {
+  mnist: { train: 60_000, positions: 14 * 14 },
+  'har-synthetic': { train: 5_760, positions: 64 },
+};
+
+/** Cost relative to the reference model: width (pointwise convs grow ~C^1.5 at these sizes), depth, resolution. */
+function modelScale(channels: number, cells: number, positions: number): number {
+  return (channels / 8) ** 1.5 * (cells / 5) * (positions / 196);
+}
+
+/**
+ * A time estimate before a search starts, from measured costs per sample scaled to the config. For
+ * user data the sample count is not known before the data is read; 10,000 is assumed and said so.
+ */
+export async function estimateSearch(request: { config: SearchConfigInput }): Promise<{ seconds: number; note: string }> {
+  const config = resolveConfig(request.config);
+  const builtin = config.data.kind === 'builtin' ? BUILTIN_SAMPLES[config.data.name] : undefined;
+  const train = builtin?.train ?? 10_000;
+  const basePositions = builtin?.positions ?? 196;
+  const positions = config.task === 'denoising' ? basePositions * 4 : basePositions;
+  const scale = modelScale(config.channels, config.cells, positions);
+  const searchSamples = (config.searchSamples > 0 ? Math.min(config.searchSamples, train) : train) / 2;
+  const searchMs = searchSamples * config.epochs * (SEARCH_MS_PER_SAMPLE[config.strategy] ?? 82) * scale;
+  // Denoising also trains the fixed baseline with the same budget.
+  const retrainMs = train * config.retrainEpochs * RETRAIN_MS_PER_SAMPLE * scale * (config.task === 'denoising' ? 2 : 1);
+  const cores = Math.max(1, config.workers * PARALLEL_EFFICIENCY);
+  const seconds = Math.round((searchMs + retrainMs) / 1000 / cores + 15);
+  const dataNote = builtin ? '' : ' It assumes about 10,000 samples; yours may differ.';
+  return {
+    seconds,
+    note: `From measured CPU time per sample on a 2-core reference machine, scaled to this search's width, depth and input size, on ${config.workers} core(s).${dataNote}`,
+  };
+}

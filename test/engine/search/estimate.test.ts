@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { estimateSearch } from '../../../src-main/engine/search/estimate.js';
+
+const seconds = async (config: object) => (await estimateSearch({ config })).seconds;
+
+describe('estimateSearch', () => {
+  it('grows with the work and shrinks with cores, as measured costs say it should', async () => {
+    const quick = await seconds({ preset: 'quick', workers: 2 });
+    expect(quick).toBeGreaterThan(60);
+    expect(await seconds({ preset: 'quick', workers: 1 })).toBeGreaterThan(quick);
+    expect(await seconds({ preset: 'quick', workers: 2, retrainEpochs: 4 })).toBeGreaterThan(quick);
+    expect(await seconds({ preset: 'quick', workers: 2, strategy: 'darts' })).toBeGreaterThan(quick);
+    expect(await seconds({ preset: 'standard', workers: 2 })).toBeGreaterThan(quick * 3);
+  });
+
+  it('says when it had to assume the size of the user data', async () => {
+    const { note } = await estimateSearch({ config: { data: { kind: 'path', path: '/data/scans' } } });
+    expect(note).toMatch(/assumes about 10,000 samples/);
+  });
+
+  it('refuses a config the engine would refuse', async () => {
+    await expect(estimateSearch({ config: { epochs: 0 } })).rejects.toThrow(/epochs/);
+  });
+});
