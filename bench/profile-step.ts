@@ -4,6 +4,7 @@
  *  - derived: the retrained DARTS_V2 model (tf.layers, C=8, 5 cells, stem ×3 stride 2), batch 64,
  *    tf.variableGrads of the task loss;
  *  - supernet: one GDAS weight step of the DARTS supernet (C=8, 5 cells, stem ×3 stride 2), batch 64.
+ * PROFILE_BATCH and PROFILE_STRATEGY (e.g. darts: every op on every edge) change batch and strategy.
  * Prints step time (min over steps) and the top kernels. On a shared machine compare runs interleaved.
  */
 import { readFileSync } from 'node:fs';
@@ -20,7 +21,8 @@ import { Rng } from '../src-main/engine/util/rng.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const which = process.argv[2] ?? 'both';
 const STEPS = Number(process.argv[3] ?? 3);
-const BATCH = 64;
+const BATCH = Number(process.env.PROFILE_BATCH ?? 64);
+const STRATEGY = (process.env.PROFILE_STRATEGY ?? 'gdas') as SupernetReplicaOptions['strategy'];
 const TOP = Number(process.env.PROFILE_TOP ?? 16);
 
 /** Runs step a few times (min time), then once under tf.profile; prints the kernels by total time. */
@@ -71,7 +73,7 @@ async function derived(): Promise<void> {
 
 async function supernet(): Promise<void> {
   const options: SupernetReplicaOptions = {
-    space: 'darts', nodes: 4, task: 'classification', strategy: 'gdas', channels: 8, cells: 5, stemMultiplier: 3, stemStride: 2,
+    space: 'darts', nodes: 4, task: 'classification', strategy: STRATEGY, channels: 8, cells: 5, stemMultiplier: 3, stemStride: 2,
     seed: 1, totalSteps: 1000, epochs: 1, weightOptimizer: 'sgd', lrW: 0.025, lrWMin: 0.001, lrA: 3e-4,
     weightDecay: 3e-4, archWeightDecay: 1e-3, gradClip: 5, guard: 'none',
   };
@@ -79,7 +81,7 @@ async function supernet(): Promise<void> {
   const replica = SupernetReplica.fromOptions(options, { weight: data, arch: data });
   const indices = Int32Array.from({ length: BATCH }, (_, i) => i);
   let step = 0;
-  await profile('supernet GDAS weight step', () => {
+  await profile(`supernet ${STRATEGY} weight step`, () => {
     replica.gradients('weights', 'weight', indices, { step: step++, epoch: 1, epochs: 1, totalSteps: 1000, seed: 1 });
   });
 }
