@@ -3,7 +3,10 @@ import type { AlphaProbs } from '../engine/space/space.types.js';
 /** Phases of one run, in order. */
 export type RunPhase = 'loading' | 'profiling' | 'search' | 'derive' | 'retrain' | 'evaluate' | 'export' | 'done';
 
-/** Everything a search or retrain loop tells the world; the UI, the CLI and the store consume these. */
+/**
+ * Everything a search or retrain loop tells the world; the UI, the CLI and the store consume these.
+ * `epoch` and `step` count from 1 in both phases (step 3 of epoch 2 is the third batch of the second pass).
+ */
 export type RunEvent =
   | { type: 'phase'; phase: RunPhase; message?: string }
   | {
