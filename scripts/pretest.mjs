@@ -1,6 +1,6 @@
-// Everything `npm test` needs on a fresh machine: the npm dependencies, and two Debian packages —
+// Everything `npm test` needs on a fresh machine: the npm dependencies, and Debian packages —
 // chromium (browser tests and TFLite verification: Playwright's own browser download cannot reach its
-// host here) and python3-onnx (an independent ONNX checker). Installs what it can; otherwise says
+// host here), python3-onnx (an independent ONNX checker) and wabt (assembles the SIMD kernels' source). Installs what it can; otherwise says
 // exactly what to install.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -11,6 +11,8 @@ export const CHROMIUM = process.env.NAS_STUDIO_CHROMIUM ?? '/usr/bin/chromium';
 const DEBIAN_PACKAGES = [
   { name: 'chromium', present: () => existsSync(CHROMIUM) },
   { name: 'python3-onnx', present: () => spawnSync('/usr/bin/python3', ['-c', 'import onnx'], { stdio: 'ignore' }).status === 0 },
+  // wat2wasm: a test re-assembles the SIMD gradient kernels and compares them with the committed bytes.
+  { name: 'wabt', present: () => existsSync('/usr/bin/wat2wasm') },
 ];
 
 function run(command, args) {

@@ -49,6 +49,7 @@ interface SearchFlags {
   channels?: number;
   cells?: number;
   searchSamples?: number;
+  retrainSamples?: number;
   workers?: number;
   latencyTargetMs?: number;
   latencyWeight?: number;
@@ -78,6 +79,7 @@ export async function configFromFlags(flags: SearchFlags): Promise<SearchConfigI
   set('channels', flags.channels);
   set('cells', flags.cells);
   set('searchSamples', flags.searchSamples);
+  set('retrainSamples', flags.retrainSamples);
   set('workers', flags.workers);
   set('latencyTargetMs', flags.latencyTargetMs);
   set('latencyWeight', flags.latencyWeight);
@@ -107,6 +109,7 @@ export function searchCommand(): Command {
     .option('--channels <n>', 'supernet width C', positiveInt('--channels'))
     .option('--cells <n>', 'number of cells', positiveInt('--cells'))
     .option('--search-samples <n>', 'training samples read during the search (0 = all)', nonNegativeInt('--search-samples'))
+    .option('--retrain-samples <n>', 'training samples used for retraining (0 = all)', nonNegativeInt('--retrain-samples'))
     .option('--workers <n>', 'worker threads for data-parallel training', positiveInt('--workers'))
     .option('--latency-target-ms <ms>', 'FBNet: target latency (batch 1, this machine)', positiveNumber('--latency-target-ms'))
     .option('--latency-weight <w>', 'FBNet: weight of the latency term', positiveNumber('--latency-weight'))

@@ -36,6 +36,8 @@ export const SearchConfigSchema = z
     nodes: positiveInt.optional(),
     /** Samples of the training set used during the search (the rest is not read); 0 = all. */
     searchSamples: z.number().int().nonnegative().optional(),
+    /** Training samples used when retraining (a seeded, class-balanced subset); 0 = all. */
+    retrainSamples: z.number().int().nonnegative().optional(),
     /** Worker threads for data-parallel training; default: all cores. */
     workers: positiveInt.optional(),
     collapseGuard: CollapseGuardSchema.default('skip-count-early-stop'),
@@ -65,5 +67,6 @@ export interface ResolvedSearchConfig extends SearchConfig {
   cells: number;
   nodes: number;
   searchSamples: number;
+  retrainSamples: number;
   workers: number;
 }

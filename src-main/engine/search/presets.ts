@@ -10,19 +10,20 @@ import { SearchConfigSchema, type ResolvedSearchConfig, type SearchConfigInput }
  */
 type PresetNumbers = Pick<
   ResolvedSearchConfig,
-  'epochs' | 'retrainEpochs' | 'batchSize' | 'channels' | 'cells' | 'nodes' | 'searchSamples'
+  'epochs' | 'retrainEpochs' | 'batchSize' | 'channels' | 'cells' | 'nodes' | 'searchSamples' | 'retrainSamples'
 >;
 
 const PRESETS: Record<'quick' | 'standard', Record<'image' | 'har' | 'denoising', PresetNumbers>> = {
   quick: {
-    image: { epochs: 2, retrainEpochs: 2, batchSize: 128, channels: 8, cells: 5, nodes: 4, searchSamples: 10_000 },
-    har: { epochs: 2, retrainEpochs: 8, batchSize: 64, channels: 8, cells: 5, nodes: 4, searchSamples: 0 },
-    denoising: { epochs: 1, retrainEpochs: 3, batchSize: 32, channels: 8, cells: 3, nodes: 4, searchSamples: 6_000 },
+    image: { epochs: 2, retrainEpochs: 2, batchSize: 128, channels: 8, cells: 5, nodes: 4, searchSamples: 10_000, retrainSamples: 0 },
+    har: { epochs: 2, retrainEpochs: 8, batchSize: 64, channels: 8, cells: 5, nodes: 4, searchSamples: 0, retrainSamples: 0 },
+    // Full-resolution cells cost ~4× a classifier's per sample, and the baseline trains with the same budget.
+    denoising: { epochs: 1, retrainEpochs: 2, batchSize: 32, channels: 8, cells: 3, nodes: 4, searchSamples: 4_000, retrainSamples: 8_000 },
   },
   standard: {
-    image: { epochs: 8, retrainEpochs: 10, batchSize: 64, channels: 16, cells: 8, nodes: 4, searchSamples: 0 },
-    har: { epochs: 10, retrainEpochs: 30, batchSize: 64, channels: 16, cells: 8, nodes: 4, searchSamples: 0 },
-    denoising: { epochs: 6, retrainEpochs: 10, batchSize: 32, channels: 16, cells: 5, nodes: 4, searchSamples: 0 },
+    image: { epochs: 8, retrainEpochs: 10, batchSize: 64, channels: 16, cells: 8, nodes: 4, searchSamples: 0, retrainSamples: 0 },
+    har: { epochs: 10, retrainEpochs: 30, batchSize: 64, channels: 16, cells: 8, nodes: 4, searchSamples: 0, retrainSamples: 0 },
+    denoising: { epochs: 6, retrainEpochs: 10, batchSize: 32, channels: 16, cells: 5, nodes: 4, searchSamples: 0, retrainSamples: 0 },
   },
 };
 
@@ -53,6 +54,7 @@ export function resolveConfig(input: SearchConfigInput): ResolvedSearchConfig {
     cells: config.cells ?? preset.cells,
     nodes: config.nodes ?? preset.nodes,
     searchSamples: config.searchSamples ?? preset.searchSamples,
+    retrainSamples: config.retrainSamples ?? preset.retrainSamples,
     workers: config.workers ?? Math.max(1, os.availableParallelism()),
   };
 }

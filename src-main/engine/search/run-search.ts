@@ -6,6 +6,9 @@ import type { RunEvent } from '../../contract/events.js';
 import type { RunResult } from '../../contract/result.js';
 import type { ResolvedSearchConfig, SearchConfigInput } from '../../contract/search-config.js';
 import { selectBackend } from '../backend/select-backend.js';
+import type { ArrayDataset } from '../data/dataset.types.js';
+import { subset } from '../data/split.js';
+import { Rng } from '../util/rng.js';
 import { countParams } from '../derive/build-derived-model.js';
 import { derivedReplicaSpec } from '../derive/derived.replica.js';
 import { evaluateModel } from '../derive/evaluate.js';
@@ -24,6 +27,14 @@ import { throwIfCancelled } from './run-control.js';
 import type { RunOptions, RunSearch } from './run-search.types.js';
 import { runSearchPhase, type SearchPhaseResult } from './search-phase.js';
 import { loadTaskData } from './task-data.js';
+
+/** The retraining set: all of `train`, or a seeded random subset of `samples` of it. */
+function retrainSubset(train: ArrayDataset, samples: number, seed: number): ArrayDataset {
+  const n = train.xShape[0];
+  if (samples <= 0 || samples >= n) return train;
+  const picked = Array.from(new Rng(seed ^ 0x7e7a1).permutation(n).subarray(0, samples)).sort((a, b) => a - b);
+  return subset(train, picked, `${train.name} · ${samples} for retraining`);
+}
 
 /** Sortable, readable and unique: 20261122-094812-classification-gdas-3fa9. */
 export function makeRunId(config: ResolvedSearchConfig, now = new Date()): string {
@@ -199,9 +210,10 @@ async function runPipeline(
   }
 
   emit({ type: 'phase', phase: 'retrain', message: search.genotype });
+  const retrainData = retrainSubset(data.train, config.retrainSamples, config.seed);
   const retrained = await retrainModel(
     derivedReplicaSpec({ genotype: search.genotype, task: config.task, noise: config.noise, model: { ...macro, seed: config.seed }, learningRate: 2e-3 }),
-    data.train,
+    retrainData,
     { epochs: config.retrainEpochs, batchSize: config.batchSize, seed: config.seed, replicas: config.workers, scoreName: data.task.scoreName, signal, pause, onEvent: emit },
   );
 
@@ -214,7 +226,7 @@ async function runPipeline(
   if (denoising) {
     for (const file of saveDenoisingExamples(examples, runDir)) recorder.artifact('image', file, statSync(file).size);
     emit({ type: 'log', level: 'info', message: `training the fixed baseline denoiser (about ${params} parameters) with the same budget` });
-    const baseline = await retrainModel(baselineReplicaSpec({ noise: config.noise, targetParams: params, learningRate: 2e-3 }), data.train, {
+    const baseline = await retrainModel(baselineReplicaSpec({ noise: config.noise, targetParams: params, learningRate: 2e-3 }), retrainData, {
       epochs: config.retrainEpochs,
       batchSize: config.batchSize,
       seed: config.seed,
