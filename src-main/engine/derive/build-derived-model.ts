@@ -81,7 +81,7 @@ export class Layers {
     return tf.layers.batchNormalization({ axis: -1, momentum: 0.9, epsilon: 1e-5, name: this.name(name) }).apply(x) as Sym;
   }
 
-  conv(x: Sym, filters: number, k: number, stride: number, name: string, opts: { dilation?: number; useBias?: boolean } = {}): Sym {
+  conv(x: Sym, filters: number, k: number, stride: number, name: string, opts: { dilation?: number; useBias?: boolean; zeroInit?: boolean } = {}): Sym {
     return tf.layers
       .conv2d({
         filters,
@@ -90,7 +90,7 @@ export class Layers {
         padding: 'same',
         dilationRate: opts.dilation ?? 1,
         useBias: opts.useBias ?? false,
-        kernelInitializer: this.init(),
+        kernelInitializer: opts.zeroInit ? 'zeros' : this.init(),
         name: this.name(name),
       })
       .apply(x) as Sym;
@@ -323,7 +323,8 @@ export function buildDerivedModel(genotype: Genotype, task: Task, options: Deriv
   let output: Sym;
   if (denoise) {
     const channels = task.inputShape[task.inputShape.length - 1];
-    const residual = L.conv(L.relu(features, 'head_relu'), channels, 3, 1, 'head_residual', { useBias: true });
+    // Zero-initialised: the denoiser starts as the identity (output = noisy input) and learns the correction.
+    const residual = L.conv(L.relu(features, 'head_relu'), channels, 3, 1, 'head_residual', { useBias: true, zeroInit: true });
     output = L.add([x, residual], 'output');
   } else {
     let y = tf.layers.globalAveragePooling2d({ name: 'head_gap' }).apply(features) as Sym;

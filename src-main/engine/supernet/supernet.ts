@@ -116,7 +116,14 @@ export class Supernet {
     }
 
     if (denoise) {
-      this.head = [convFilter(3, featureChannels, this.inputChannels, space.dims, rng), uniformVariable([this.inputChannels], 9 * featureChannels, rng, 'head_bias')];
+      // Zero-initialised residual head: the supernet starts as the identity on the noisy input.
+      const filter = convFilter(3, featureChannels, this.inputChannels, space.dims, rng);
+      const bias = uniformVariable([this.inputChannels], 9 * featureChannels, rng, 'head_bias');
+      tf.tidy(() => {
+        filter.assign(tf.zerosLike(filter));
+        bias.assign(tf.zerosLike(bias));
+      });
+      this.head = [filter, bias];
     } else {
       this.head = [uniformVariable([featureChannels, task.numClasses], featureChannels, rng, 'dense'), uniformVariable([task.numClasses], featureChannels, rng, 'dense_bias')];
     }

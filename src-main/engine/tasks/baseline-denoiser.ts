@@ -58,7 +58,8 @@ export function buildBaselineDenoiser(options: BaselineDenoiserOptions): tf.Laye
     h = tf.layers.batchNormalization({ name: `bn_${i}` }).apply(h) as tf.SymbolicTensor;
     h = tf.layers.reLU({ name: `relu_${i}` }).apply(h) as tf.SymbolicTensor;
   }
-  const residual = tf.layers.conv2d({ filters: channels, kernelSize: 3, padding: 'same', useBias: true, name: 'residual' }).apply(h) as tf.SymbolicTensor;
+  // Zero-initialised, like the searched denoiser: both start as the identity.
+  const residual = tf.layers.conv2d({ filters: channels, kernelSize: 3, padding: 'same', useBias: true, kernelInitializer: 'zeros', name: 'residual' }).apply(h) as tf.SymbolicTensor;
   const output = tf.layers.add({ name: 'denoised' }).apply([input, residual]) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: output, name: `dncnn_baseline_d${depth}_w${width}` });
 }
