@@ -157,18 +157,32 @@ export class SupernetReplica implements Replica {
       // Salted by the shard's first sample, so replicas draw different noise for different samples.
       const { input, target } = batchTensors(ds, indices, this.task, this.step.seed + 2 * ctx.step + (phase === 'alphas' ? 1 : 0) + 7919 * indices[0]);
       const kept: tf.Tensor[] = [];
-      const { value, grads } = tf.variableGrads(() => {
-        const alphas = this.alphaTensors();
+      const alphas = this.alphaTensors();
+      const streamState = this.sampling.seedState;
+      // Edge weights are drawn inside the taped function: the alphas' gradient flows through them.
+      const lossOf = (withRegularizers: boolean): tf.Scalar => {
         const out = this.supernet.forward(input, this.strategy.edgeWeights(alphas, sctx), true, this.forwardOptions(ctx));
         const taskLoss = this.task.loss(out, target);
         kept.push(tf.keep(tf.clone(taskLoss)), tf.keep(this.task.batchScore(out, target)));
-        if (phase === 'weights') return taskLoss;
+        if (!withRegularizers) return taskLoss;
         let total: tf.Scalar = taskLoss;
         if (this.strategy.regularizer) total = tf.add(total, this.strategy.regularizer(alphas, sctx));
         if (this.strategy.extraLoss) total = tf.add(total, this.strategy.extraLoss(taskLoss, alphas, sctx));
         if (this.step.guard === 'beta-darts') total = tf.add(total, betaDecayRegularizer(alphas, ctx.epoch, ctx.epochs));
         return total;
-      }, variables);
+      };
+      let computed: { value: tf.Scalar; grads: tf.NamedTensorMap };
+      try {
+        computed = tf.variableGrads(() => lossOf(phase === 'alphas'), variables);
+      } catch (error) {
+        // A sampled path can leave every variable of the phase outside the graph (NB201: all edges into
+        // the output sampled as 'none'). Their gradient is then exactly zero: report the loss, touch nothing.
+        if (!/Cannot find a connection between any variable/.test((error as Error).message)) throw error;
+        tf.dispose(kept.splice(0));
+        this.sampling.seedState = streamState; // the same sample again, and the stream advances once
+        computed = { value: lossOf(phase === 'alphas'), grads: {} };
+      }
+      const { value, grads } = computed;
       const [loss, score] = kept.map((t) => t.dataSync()[0]);
       tf.dispose(kept);
       const total = value.dataSync()[0];
