@@ -1,6 +1,6 @@
 /**
  * One measurement for bench/train.bench.ts, in its own process (a tfjs backend is per process):
- *   tsx bench/train-one.ts <small_cnn|supernet> <batch> <replicas> <steps>
+ *   tsx bench/train-one.ts <small_cnn|supernet> <batch> <replicas> <steps> [warm-up steps, default 2]
  * with NAS_STUDIO_BACKEND choosing the backend. Prints one JSON line.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -10,11 +10,11 @@ import { DataParallel } from '../src-main/engine/parallel/data-parallel.js';
 import { supernetReplicaSpec, type SupernetReplicaOptions } from '../src-main/engine/search/supernet.replica.js';
 import { Rng } from '../src-main/engine/util/rng.js';
 
-const [net, batchArg, replicasArg, stepsArg] = process.argv.slice(2);
+const [net, batchArg, replicasArg, stepsArg, warmupArg] = process.argv.slice(2);
 const batch = Number(batchArg);
 const replicas = Number(replicasArg);
 const steps = Number(stepsArg);
-const WARMUP = 2;
+const WARMUP = Number(warmupArg ?? 2);
 
 function randomDigits(n: number): ArrayDataset {
   const rng = new Rng(1);
