@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { RunStore, type RunDetail } from '../engine/store/run-store.js';
 import { exitWithError, UserFacingError } from './cli-errors.js';
-import { createProgressPrinter } from './progress.js';
+import { runToCompletion } from './run-to-completion.js';
 
 /** The run to resume, checked: it exists, is not finished, and no live process is running it. */
 function findResumable(id: string): { id: string; runDir: string } {
@@ -43,22 +43,8 @@ export function resumeCommand(): Command {
     .action(async (id: string) => {
       try {
         const run = findResumable(id);
-        const { runSearch } = await import('../engine/search/run-search.js');
-        const controller = new AbortController();
-        process.once('SIGINT', () => {
-          process.stderr.write('\ncancelling… (press Ctrl-C again to quit at once)\n');
-          controller.abort();
-          process.once('SIGINT', () => process.exit(130));
-        });
         // The run's own config.json is what it continues with; the input config is not read on resume.
-        const result = await runSearch({}, {
-          outDir: path.dirname(run.runDir),
-          runId: run.id,
-          resume: true,
-          signal: controller.signal,
-          onEvent: createProgressPrinter(),
-        });
-        process.stdout.write(`${path.join(result.runDir, 'result.json')}\n`);
+        await runToCompletion({}, { outDir: path.dirname(run.runDir), runId: run.id, resume: true });
       } catch (error) {
         exitWithError(error);
       }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import { SearchConfigSchema, type SearchConfigInput } from '../contract/search-config.js';
 import { exitWithError, nonNegativeInt, positiveInt, positiveNumber, UserFacingError } from './cli-errors.js';
-import { createProgressPrinter } from './progress.js';
+import { runToCompletion } from './run-to-completion.js';
 
 async function readConfigFile(file: string): Promise<SearchConfigInput> {
   let text: string;
@@ -120,20 +120,7 @@ export function searchCommand(): Command {
     .option('--skip-bad-files', 'skip unreadable files in your data instead of stopping')
     .action(async (flags: SearchFlags) => {
       try {
-        const config = await configFromFlags(flags);
-        const { runSearch } = await import('../engine/search/run-search.js');
-        const controller = new AbortController();
-        process.once('SIGINT', () => {
-          process.stderr.write('\ncancelling… (press Ctrl-C again to quit at once)\n');
-          controller.abort();
-          process.once('SIGINT', () => process.exit(130));
-        });
-        const result = await runSearch(config, {
-          outDir: path.resolve(flags.out),
-          signal: controller.signal,
-          onEvent: createProgressPrinter(),
-        });
-        process.stdout.write(`${path.join(result.runDir, 'result.json')}\n`);
+        await runToCompletion(await configFromFlags(flags), { outDir: path.resolve(flags.out) });
       } catch (error) {
         exitWithError(error);
       }
