@@ -3,7 +3,7 @@ import type { TestMetrics } from '../../contract/result.js';
 import type { ArrayDataset } from '../data/dataset.types.js';
 import { confusionMatrix, macroF1, meanPsnr, meanSsim } from '../tasks/metrics.js';
 import type { Task } from '../tasks/task.types.js';
-import { batchTensors } from './retrain.js';
+import { batchTensors } from '../search/batch-stream.js';
 
 export interface EvaluateOptions {
   batchSize?: number;
@@ -41,8 +41,7 @@ export async function evaluateModel(
   for (let start = 0, batchIndex = 0; start < n; start += batchSize, batchIndex++) {
     const indices = Int32Array.from({ length: Math.min(batchSize, n - start) }, (_, i) => start + i);
     const { out, inp, tgt, loss } = tf.tidy(() => {
-      const { x, y } = batchTensors(test, indices);
-      const { input, target } = task.makeBatch(x, y, seed + batchIndex);
+      const { input, target } = batchTensors(test, indices, task, seed + batchIndex);
       const output = model.apply(input, { training: false }) as tf.Tensor;
       const lossValue = task.loss(output, target);
       return task.kind === 'denoising'

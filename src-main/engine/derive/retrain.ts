@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { RunEventListener } from '../../contract/events.js';
 import type { ArrayDataset } from '../data/dataset.types.js';
-import { batches, gatherBatch } from '../data/split.js';
+import { batches } from '../data/split.js';
 import { DataParallel } from '../parallel/data-parallel.js';
 import type { LayersModelReplica } from '../parallel/layers-model.replica.js';
 import type { ReplicaSpec } from '../parallel/replica.types.js';
@@ -30,12 +30,6 @@ export interface RetrainResult {
   finalLoss: number;
   samplesPerSecond: number;
   replicas: number;
-}
-
-/** Batch tensors for one step; the caller disposes them (inside its tidy). */
-export function batchTensors(ds: ArrayDataset, indices: Int32Array): { x: tf.Tensor; y: tf.Tensor } {
-  const batch = gatherBatch(ds, indices);
-  return { x: tf.tensor(batch.x, batch.xShape), y: tf.tensor1d(batch.y, 'int32') };
 }
 
 /**

@@ -4,7 +4,7 @@ import type { ExportReport } from '../../contract/channels.js';
 import type { SearchConfigInput } from '../../contract/search-config.js';
 import { selectBackend } from '../backend/select-backend.js';
 import type { ArrayDataset } from '../data/dataset.types.js';
-import { gatherBatch } from '../data/split.js';
+import { batchTensors } from '../search/batch-stream.js';
 import { resolveConfig } from '../search/presets.js';
 import { loadTaskData } from '../search/task-data.js';
 import { accuracy, meanPsnr } from '../tasks/metrics.js';
@@ -21,9 +21,8 @@ const METRIC_SAMPLES = 500;
 /** Model inputs exactly as training saw them: the task's own batch preparation (noise, standardisation). */
 function modelInputs(task: Task, ds: ArrayDataset, count: number, seed: number): { x: tf.Tensor; y: tf.Tensor } {
   const n = Math.min(count, ds.xShape[0]);
-  const batch = gatherBatch(ds, Int32Array.from({ length: n }, (_, i) => i));
   return tf.tidy(() => {
-    const { input, target } = task.makeBatch(tf.tensor(batch.x, batch.xShape), tf.tensor1d(batch.y, 'int32'), seed);
+    const { input, target } = batchTensors(ds, Int32Array.from({ length: n }, (_, i) => i), task, seed);
     return { x: input, y: target };
   });
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ArrayDataset } from '../data/dataset.types.js';
-import { gatherBatch } from '../data/split.js';
+import { batchTensors } from '../search/batch-stream.js';
 import { Adam } from '../search/optimizers.js';
 import type { Task } from '../tasks/task.types.js';
 import { flattenGradients, flattenValues, sizeOf, unflattenGradients } from './flat-grads.js';
@@ -43,11 +43,8 @@ export class LayersModelReplica implements Replica {
     if (!ds) throw new Error(`no dataset '${data}' on this replica`);
     if (indices.length === 0) return { loss: 0, score: 0, count: 0, grads: new Float32Array(sizeOf(this.trainable)) };
     return tf.tidy(() => {
-      const batch = gatherBatch(ds, indices);
-      const x = tf.tensor(batch.x, batch.xShape);
-      const y = tf.tensor1d(batch.y, 'int32');
       // Salted by the shard's first index so replicas draw different noise for different samples.
-      const { input, target } = this.task.makeBatch(x, y, ctx.seed * 1_000_003 + ctx.step * 7919 + indices[0]);
+      const { input, target } = batchTensors(ds, indices, this.task, ctx.seed * 1_000_003 + ctx.step * 7919 + indices[0]);
       let output: tf.Tensor | undefined;
       const { value, grads } = tf.variableGrads(() => {
         // kept: variableGrads disposes what its function creates, and the score needs the output
