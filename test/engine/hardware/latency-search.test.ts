@@ -34,7 +34,7 @@ function alphasFavouring(primitive: string): Alphas {
 }
 
 describe('FBNet with the measured table', () => {
-  it('expects a larger latency for conv-heavy alphas than for pool- or skip-heavy ones', () => {
+  it('prices every distribution from the measured table, and the expectation follows the alphas', () => {
     const supernet = new Supernet({ space, task, channels: macro.channels, cells: macro.cells, stemStride: 1, seed: 2 });
     const strategy = fbnetStrategy({ latencyOf: fbnetLatencyLookup(table, layout, task), targetMs: 1 });
     strategy.attach?.(supernet);
@@ -44,12 +44,13 @@ describe('FBNet with the measured table', () => {
       tf.dispose(Object.values(alphas));
       return ms;
     };
-    // A sep_conv is 8 layers (two ReLU-depthwise-pointwise-BN), a pool one layer, a skip none at stride 1.
-    const conv = [expected('sep_conv_3x3'), expected('sep_conv_5x5')];
-    const cheap = [expected('max_pool_3x3'), expected('avg_pool_3x3'), expected('skip_connect')];
+    // Which op is dearer is not asserted: at these tiny test shapes a measured sep_conv and a pool differ by
+    // less than the load noise (seen: 1.90 vs 1.93 ms either way). The ordering itself is tested with fixed
+    // lookups in test/engine/strategy/strategies.test.ts.
+    const values = ['sep_conv_3x3', 'sep_conv_5x5', 'max_pool_3x3', 'avg_pool_3x3', 'skip_connect'].map(expected);
     supernet.dispose();
-    for (const c of conv) for (const p of cheap) expect(c).toBeGreaterThan(p);
-    expect(Math.min(...cheap)).toBeGreaterThan(0);
+    for (const v of values) expect(Number.isFinite(v) && v > 0).toBe(true);
+    expect(new Set(values.map((v) => v.toFixed(6))).size).toBeGreaterThan(1);
   });
 
   it('estimates the derived model: all-one-op alphas give about the latency of that architecture', () => {
