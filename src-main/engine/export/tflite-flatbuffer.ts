@@ -59,7 +59,8 @@ export interface TfliteQuant {
 }
 
 export interface TfliteTensor {
-  name: string;
+  /** Left out of the file when absent: the interpreter names such tensors itself. */
+  name?: string;
   shape: number[];
   type: number;
   /** Index into buffers (0 = no data). */
@@ -151,8 +152,8 @@ export function writeTfliteModel(spec: TfliteModelSpec): Uint8Array {
     }
     return o;
   };
-  // Force every field to be written, defaults included, so readers never depend on defaults.
-  b.forceDefaults(true);
+  // Fields equal to their schema default are left out (flatbuffers' rule; every reader applies the
+  // defaults). Every default passed to addField* below is the schema's default for that field.
 
   const opcodes = [...new Set(spec.operators.map((o) => o.opcode))];
   const opcodeOffsets = opcodes.map((code) => {
@@ -163,15 +164,22 @@ export function writeTfliteModel(spec: TfliteModelSpec): Uint8Array {
     return b.endObject();
   });
 
+  // Data-less buffers (buffer 0, the empty sentinel) share one empty table.
   const bufferOffsets = spec.buffers.map((data) => {
-    const dataOffset = data && data.length > 0 ? alignedBytes(b, data) : 0;
+    if (!data || data.length === 0) {
+      return once('buffer:empty', () => {
+        b.startObject(0);
+        return b.endObject();
+      });
+    }
+    const dataOffset = alignedBytes(b, data);
     b.startObject(1);
-    if (dataOffset) b.addFieldOffset(BUFFER.data, dataOffset, 0);
+    b.addFieldOffset(BUFFER.data, dataOffset, 0);
     return b.endObject();
   });
 
   const tensorOffsets = spec.tensors.map((t) => {
-    const name = b.createString(t.name);
+    const name = t.name ? b.createString(t.name) : 0;
     const shape = once(`shape:${t.shape.join(',')}`, () => intVector(b, t.shape));
     let quant = 0;
     if (t.quant) {
@@ -192,7 +200,7 @@ export function writeTfliteModel(spec: TfliteModelSpec): Uint8Array {
     b.addFieldOffset(TENSOR.shape, shape, 0);
     b.addFieldInt8(TENSOR.type, t.type, 0);
     b.addFieldInt32(TENSOR.buffer, t.buffer, 0);
-    b.addFieldOffset(TENSOR.name, name, 0);
+    if (name) b.addFieldOffset(TENSOR.name, name, 0);
     if (quant) b.addFieldOffset(TENSOR.quantization, quant, 0);
     return b.endObject();
   });
@@ -200,7 +208,8 @@ export function writeTfliteModel(spec: TfliteModelSpec): Uint8Array {
   const operatorOffsets = spec.operators.map((op) => {
     const inputs = intVector(b, op.inputs);
     const outputs = intVector(b, op.outputs);
-    const options = op.optionsType === OptionsType.NONE ? 0 : buildOptions(b, op.options);
+    // Identical options tables (most convolutions and pools of a network) are written once.
+    const options = op.optionsType === OptionsType.NONE ? 0 : once(`options:${op.optionsType}:${JSON.stringify(op.options)}`, () => buildOptions(b, op.options));
     b.startObject(5);
     b.addFieldInt32(OPERATOR.opcode_index, opcodes.indexOf(op.opcode), 0);
     b.addFieldOffset(OPERATOR.inputs, inputs, 0);

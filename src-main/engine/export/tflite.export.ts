@@ -58,24 +58,33 @@ export function exportTflite(model: tf.LayersModel, options: TfliteOptions = {})
   const activationType = int8 ? TensorType.INT8 : TensorType.FLOAT32;
   const quantOf = (p: QuantParams | undefined): TfliteQuant | undefined => (p ? { scale: [p.scale], zeroPoint: [p.zeroPoint] } : undefined);
 
+  // Constant tensors with identical bytes (shape vectors, axes, equal weights) share one buffer: buffers
+  // are read-only in TFLite, so sharing is safe. Tensors without data use buffer 0, the empty sentinel.
+  const bufferOf = new Map<string, number>();
   const addTensor = (t: Omit<TfliteTensor, 'buffer'>, data?: Uint8Array): number => {
     let buffer = 0;
     if (data) {
-      buffer = buffers.length;
-      buffers.push(data);
+      const key = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64');
+      buffer = bufferOf.get(key) ?? buffers.length;
+      if (buffer === buffers.length) {
+        bufferOf.set(key, buffer);
+        buffers.push(data);
+      }
     }
     tensors.push({ ...t, buffer });
     return tensors.length - 1;
   };
-  const constInt32 = (name: string, values: number[], shape = [values.length]): number =>
-    addTensor({ name, shape, type: TensorType.INT32 }, i32Bytes(Int32Array.from(values)));
+  const constInt32 = (values: number[], shape = [values.length]): number => addTensor({ shape, type: TensorType.INT32 }, i32Bytes(Int32Array.from(values)));
 
   const index = new Map<number, number>();
   const activationTensor = (id: number): number => {
     const known = index.get(id);
     if (known !== undefined) return known;
     const t = graph.tensors.get(id)!;
-    const i = addTensor({ name: t.name, shape: [1, ...t.shape], type: activationType, quant: quantOf(params.get(id)) });
+    // Only the model's input and output are named (the names callers see); inner tensors stay unnamed,
+    // which saves a string per tensor.
+    const named = id === graph.input || id === graph.output;
+    const i = addTensor({ name: named ? t.name : undefined, shape: [1, ...t.shape], type: activationType, quant: quantOf(params.get(id)) });
     index.set(id, i);
     return i;
   };
@@ -83,48 +92,35 @@ export function exportTflite(model: tf.LayersModel, options: TfliteOptions = {})
     operators.push({ opcode, inputs, outputs, optionsType, options: opts });
   };
 
-  /** Weights (float or per-channel int8 along `qDim`) and bias (float or int32). */
-  const weightAndBias = (
-    name: string,
-    kernel: Float32Array,
-    shape: number[],
-    bias: Float32Array,
-    qDim: number,
-    inputId: number,
-    perChannel: boolean,
-  ): [number, number] => {
+  /**
+   * Weights (float or per-channel int8 along `qDim`) and bias (float or int32), as the op's constant
+   * inputs. An all-zero bias is left out when `biasOptional` (DEPTHWISE_CONV_2D takes 2 or 3 inputs;
+   * CONV_2D and FULLY_CONNECTED in the TFLite versions we target require the bias).
+   */
+  const weightAndBias = (kernel: Float32Array, shape: number[], bias: Float32Array, qDim: number, inputId: number, perChannel: boolean, biasOptional: boolean): number[] => {
+    const omitBias = biasOptional && bias.every((v) => v === 0);
     if (!int8) {
-      return [
-        addTensor({ name: `${name}/weights`, shape, type: TensorType.FLOAT32 }, f32Bytes(kernel)),
-        addTensor({ name: `${name}/bias`, shape: [bias.length], type: TensorType.FLOAT32 }, f32Bytes(bias)),
-      ];
+      const w = addTensor({ shape, type: TensorType.FLOAT32 }, f32Bytes(kernel));
+      return omitBias ? [w] : [w, addTensor({ shape: [bias.length], type: TensorType.FLOAT32 }, f32Bytes(bias))];
     }
     const channels = perChannel ? shape[qDim] : 1;
     const inner = shape.slice(qDim + 1).reduce((a, b) => a * b, 1);
     const { q, scales } = quantizeWeightsPerChannel(kernel, channels, perChannel ? (i) => Math.floor(i / inner) % channels : () => 0);
     const inScale = params.get(inputId)!.scale;
-    return [
-      addTensor(
-        { name: `${name}/weights`, shape, type: TensorType.INT8, quant: { scale: scales, zeroPoint: scales.map(() => 0), quantizedDimension: perChannel ? qDim : 0 } },
-        i8Bytes(q),
-      ),
-      addTensor(
-        {
-          name: `${name}/bias`,
-          shape: [bias.length],
-          type: TensorType.INT32,
-          quant: { scale: (perChannel ? scales : [scales[0]]).map((s) => s * inScale), zeroPoint: (perChannel ? scales : [0]).map(() => 0), quantizedDimension: 0 },
-        },
-        i32Bytes(quantizeBias(bias, inScale, scales)),
-      ),
-    ];
+    const w = addTensor({ shape, type: TensorType.INT8, quant: { scale: scales, zeroPoint: scales.map(() => 0), quantizedDimension: perChannel ? qDim : 0 } }, i8Bytes(q));
+    if (omitBias) return [w];
+    const b = addTensor(
+      { shape: [bias.length], type: TensorType.INT32, quant: { scale: scales.map((s) => s * inScale), zeroPoint: scales.map(() => 0), quantizedDimension: 0 } },
+      i32Bytes(quantizeBias(bias, inScale, scales)),
+    );
+    return [w, b];
   };
 
   const depthwise = (o: ExportOp, kernel: Float32Array, kshape: [number, number, number, number], bias: Float32Array, strides: [number, number], dilation: [number, number], padding: 'same' | 'valid', activation: FusedActivation): void => {
     const [kh, kw, cin, mult] = kshape;
     // HWIM and TFLite's [1, kh, kw, cin*mult] share one memory order.
-    const [w, b] = weightAndBias(o.name, kernel, [1, kh, kw, cin * mult], bias, 3, o.inputs[0], true);
-    op(BuiltinOp.DEPTHWISE_CONV_2D, [activationTensor(o.inputs[0]), w, b], [activationTensor(o.output)], OptionsType.DepthwiseConv2DOptions, [
+    const wb = weightAndBias(kernel, [1, kh, kw, cin * mult], bias, 3, o.inputs[0], true, true);
+    op(BuiltinOp.DEPTHWISE_CONV_2D, [activationTensor(o.inputs[0]), ...wb], [activationTensor(o.output)], OptionsType.DepthwiseConv2DOptions, [
       [0, 'int8', pad(padding)],
       [1, 'int32', strides[1]],
       [2, 'int32', strides[0]],
@@ -139,8 +135,8 @@ export function exportTflite(model: tf.LayersModel, options: TfliteOptions = {})
     const oi = new Float32Array(kernelIO.length);
     for (let i = 0; i < inDim; i++) for (let j = 0; j < outDim; j++) oi[j * inDim + i] = kernelIO[i * outDim + j];
     // Per-tensor weight scale: per-channel FULLY_CONNECTED is missing from older TFLite runtimes.
-    const [w, b] = weightAndBias(o.name, oi, [outDim, inDim], bias, 0, o.inputs[0], false);
-    op(BuiltinOp.FULLY_CONNECTED, [activationTensor(o.inputs[0]), w, b], [activationTensor(o.output)], OptionsType.FullyConnectedOptions, [[0, 'int8', act(activation)]]);
+    const wb = weightAndBias(oi, [outDim, inDim], bias, 0, o.inputs[0], false, false);
+    op(BuiltinOp.FULLY_CONNECTED, [activationTensor(o.inputs[0]), ...wb], [activationTensor(o.output)], OptionsType.FullyConnectedOptions, [[0, 'int8', act(activation)]]);
   };
 
   const inputIndex = activationTensor(graph.input);
@@ -154,8 +150,8 @@ export function exportTflite(model: tf.LayersModel, options: TfliteOptions = {})
         for (let y = 0; y < kh; y++)
           for (let x = 0; x < kw; x++)
             for (let i = 0; i < cin; i++) for (let c = 0; c < cout; c++) ohwi[((c * kh + y) * kw + x) * cin + i] = o.kernel[((y * kw + x) * cin + i) * cout + c];
-        const [w, b] = weightAndBias(o.name, ohwi, [cout, kh, kw, cin], o.bias, 0, o.inputs[0], true);
-        op(BuiltinOp.CONV_2D, [activationTensor(o.inputs[0]), w, b], [activationTensor(o.output)], OptionsType.Conv2DOptions, [
+        const wb = weightAndBias(ohwi, [cout, kh, kw, cin], o.bias, 0, o.inputs[0], true, false);
+        op(BuiltinOp.CONV_2D, [activationTensor(o.inputs[0]), ...wb], [activationTensor(o.output)], OptionsType.Conv2DOptions, [
           [0, 'int8', pad(o.padding)],
           [1, 'int32', o.strides[1]],
           [2, 'int32', o.strides[0]],
@@ -195,7 +191,7 @@ export function exportTflite(model: tf.LayersModel, options: TfliteOptions = {})
           const last = k === o.inputs.length - 1;
           const out = last
             ? activationTensor(o.output)
-            : addTensor({ name: `${o.name}/partial${k}`, shape: [1, ...outShape], type: activationType, quant: quantOf(params.get(o.output)) });
+            : addTensor({ shape: [1, ...outShape], type: activationType, quant: quantOf(params.get(o.output)) });
           op(BuiltinOp.ADD, [acc, activationTensor(o.inputs[k])], [out], OptionsType.AddOptions, [[0, 'int8', last ? act(o.activation) : Activation.NONE]]);
           acc = out;
         }
@@ -208,7 +204,7 @@ export function exportTflite(model: tf.LayersModel, options: TfliteOptions = {})
           if (!int8 || (p!.scale === outP!.scale && p!.zeroPoint === outP!.zeroPoint)) return activationTensor(id);
           // int8 CONCATENATION needs one scale for all inputs and the output: requantise those that differ.
           const t = graph.tensors.get(id)!;
-          const r = addTensor({ name: `${t.name}/requantized`, shape: [1, ...t.shape], type: TensorType.INT8, quant: quantOf(outP) });
+          const r = addTensor({ shape: [1, ...t.shape], type: TensorType.INT8, quant: quantOf(outP) });
           op(BuiltinOp.QUANTIZE, [activationTensor(id)], [r]);
           return r;
         });
@@ -230,19 +226,19 @@ export function exportTflite(model: tf.LayersModel, options: TfliteOptions = {})
         ]);
         break;
       case 'globalAvgPool':
-        op(BuiltinOp.MEAN, [activationTensor(o.inputs[0]), constInt32(`${o.name}/axes`, [1, 2])], [activationTensor(o.output)], OptionsType.ReducerOptions, [[0, 'bool', 0]]);
+        op(BuiltinOp.MEAN, [activationTensor(o.inputs[0]), constInt32([1, 2])], [activationTensor(o.output)], OptionsType.ReducerOptions, [[0, 'bool', 0]]);
         break;
       case 'pad': {
-        const paddings = constInt32(`${o.name}/paddings`, [0, 0, ...o.pads[0], ...o.pads[1], 0, 0], [4, 2]);
+        const paddings = constInt32([0, 0, ...o.pads[0], ...o.pads[1], 0, 0], [4, 2]);
         op(BuiltinOp.PAD, [activationTensor(o.inputs[0]), paddings], [activationTensor(o.output)], OptionsType.PadOptions, []);
         break;
       }
       case 'crop': {
         const [h, w, c] = inShape;
         const [[t, bt], [l, r]] = o.crops;
-        const begin = constInt32(`${o.name}/begin`, [0, t, l, 0]);
-        const end = constInt32(`${o.name}/end`, [1, h - bt, w - r, c]);
-        const strides = constInt32(`${o.name}/strides`, [1, 1, 1, 1]);
+        const begin = constInt32([0, t, l, 0]);
+        const end = constInt32([1, h - bt, w - r, c]);
+        const strides = constInt32([1, 1, 1, 1]);
         op(BuiltinOp.STRIDED_SLICE, [activationTensor(o.inputs[0]), begin, end, strides], [activationTensor(o.output)], OptionsType.StridedSliceOptions, [
           [0, 'int32', 0],
           [1, 'int32', 0],
@@ -251,7 +247,7 @@ export function exportTflite(model: tf.LayersModel, options: TfliteOptions = {})
       }
       case 'reshape': {
         const shape = [1, ...outShape];
-        op(BuiltinOp.RESHAPE, [activationTensor(o.inputs[0]), constInt32(`${o.name}/shape`, shape)], [activationTensor(o.output)], OptionsType.ReshapeOptions, [[0, 'int32vec', shape]]);
+        op(BuiltinOp.RESHAPE, [activationTensor(o.inputs[0]), constInt32(shape)], [activationTensor(o.output)], OptionsType.ReshapeOptions, [[0, 'int32vec', shape]]);
         break;
       }
       case 'identity':
