@@ -4,7 +4,8 @@
  *  - derived: the retrained DARTS_V2 model (tf.layers, C=8, 5 cells, stem ×3 stride 2), batch 64,
  *    tf.variableGrads of the task loss;
  *  - supernet: one GDAS weight step of the DARTS supernet (C=8, 5 cells, stem ×3 stride 2), batch 64.
- * PROFILE_BATCH and PROFILE_STRATEGY (e.g. darts: every op on every edge) change batch and strategy.
+ * PROFILE_BATCH and PROFILE_STRATEGY (e.g. darts: every op on every edge) change batch and strategy;
+ * PROFILE_GENOTYPE (a DARTS genotype string) replaces DARTS_V2 for `derived`.
  * Prints step time (min over steps) and the top kernels. On a shared machine compare runs interleaved.
  */
 import { readFileSync } from 'node:fs';
@@ -58,12 +59,12 @@ function digits(n: number) {
 
 async function derived(): Promise<void> {
   const task = classificationTask([28, 28, 1], 10);
-  const genotype = parseGenotype(readFileSync(path.join(here, '../test/fixtures/genotypes/darts-v2.txt'), 'utf8'));
+  const genotype = parseGenotype(process.env.PROFILE_GENOTYPE ?? readFileSync(path.join(here, '../test/fixtures/genotypes/darts-v2.txt'), 'utf8'));
   const model = buildDerivedModel(genotype, task, { channels: 8, cells: 5, nodes: 4, stemMultiplier: 3, stemStride: 2, reductions: true, seed: 1 });
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const x = tf.randomUniform([BATCH, 28, 28, 1]);
   const y = tf.oneHot(tf.randomUniform([BATCH], 0, 10, 'int32') as tf.Tensor1D, 10);
-  await profile(`derived DARTS_V2 (${model.layers.length} layers)`, () => tf.tidy(() => {
+  await profile(`derived ${process.env.PROFILE_GENOTYPE ? 'genotype' : 'DARTS_V2'} (${model.layers.length} layers)`, () => tf.tidy(() => {
     const { value } = tf.variableGrads(() => task.loss(model.apply(x, { training: true }) as tf.Tensor, y) as tf.Scalar, vars);
     value.dataSync();
   }));

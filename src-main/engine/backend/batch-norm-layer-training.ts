@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { fusedBatchNormAvailable, fusedBatchNormTraining } from './wasm-batch-norm.js';
 
 /**
  * tf.layers.batchNormalization in training mode computes tf.moments and then tf.batchNorm, so autodiff
@@ -7,7 +8,8 @@ import * as tf from '@tensorflow/tfjs';
  * wasm. Here the training branch (last-axis BN with scale and center, the only kind the derived models
  * build) is one op with the closed-form gradient
  *   dx = gamma·rstd·(dy − mean(dy) − x̂·mean(dy·x̂)),  dgamma = Σ dy·x̂,  dbeta = Σ dy,
- * about eight passes. Same outputs, same moving-average updates; every other case runs the original.
+ * about eight passes; on wasm it is two fused kernels (wasm-batch-norm.ts). Same outputs, same
+ * moving-average updates; every other case runs the original.
  */
 
 interface BatchNormLayer {
@@ -28,6 +30,12 @@ const PATCHED = Symbol.for('nas-studio.backend.batch-norm-layer-training');
  * variance for the moving averages (kept: the caller disposes them). The gradient flows to x, gamma and beta only.
  */
 export function batchNormTraining(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number): { y: tf.Tensor; mean: tf.Tensor; variance: tf.Tensor } {
+  if (fusedBatchNormAvailable()) return fusedBatchNormTraining(x, gamma, beta, epsilon);
+  return composedBatchNormTraining(x, gamma, beta, epsilon);
+}
+
+/** batchNormTraining from tfjs ops, for every backend (and the reference the fused kernels are tested against). */
+export function composedBatchNormTraining(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number): { y: tf.Tensor; mean: tf.Tensor; variance: tf.Tensor } {
   const axes = x.shape.slice(0, -1).map((_, i) => i);
   const stats: tf.Tensor[] = [];
   const forward = (xIn: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {

@@ -8,6 +8,7 @@ import { registerBatchNormGradient } from './batch-norm-gradient.js';
 import { patchBatchNormLayerTraining } from './batch-norm-layer-training.js';
 import { registerAvgPoolGradientFix } from './avg-pool-gradient.js';
 import { registerDilatedConvGradients } from './dilated-conv-gradients.js';
+import { registerWasmBatchNorm } from './wasm-batch-norm.js';
 import { registerWasmGradientKernels } from './wasm-grad-kernels.js';
 
 export type { BackendAttempt, BackendName, BackendReport } from './backend.types.js';
@@ -74,7 +75,10 @@ async function pick(options: SelectBackendOptions): Promise<BackendReport> {
     registerBatchNormGradient();
     patchBatchNormLayerTraining();
     registerAvgPoolGradientFix();
-    if (name === 'wasm') registerWasmGradientKernels();
+    if (name === 'wasm') {
+      registerWasmGradientKernels();
+      registerWasmBatchNorm();
+    }
     silenceCpuBackendAdvert();
     chosen = name;
     const report: BackendReport = { name, tried };

@@ -17,7 +17,7 @@ describe('SIMD gradient kernels (simd/grad-kernels.wat)', () => {
   it('the embedded bytes are a valid wasm module exporting its loops', () => {
     const module = new WebAssembly.Module(Buffer.from(GRAD_KERNELS_WASM_BASE64, 'base64'));
     const names = WebAssembly.Module.exports(module).map((e) => e.name).sort();
-    expect(names).toEqual(['addRowVector', 'copyRows', 'depthwiseFilterRow', 'maxPoolTap', 'mulRowVector', 'subRowVector', 'sumRows']);
+    expect(names).toEqual(['addRowVector', 'affineRows', 'centeredDotRows', 'copyRows', 'depthwiseFilterRow', 'maxPoolTap', 'mulRowVector', 'subRowVector', 'sumRows']);
     expect(WebAssembly.Module.imports(module)).toEqual([{ module: 'env', name: 'memory', kind: 'memory' }]);
   });
 

@@ -9,6 +9,8 @@ export interface SimdGradKernels {
   mulRowVector(a: number, v: number, out: number, rows: number, channels: number): void;
   addRowVector(a: number, v: number, out: number, rows: number, channels: number): void;
   subRowVector(a: number, v: number, out: number, rows: number, channels: number): void;
+  centeredDotRows(x: number, y: number, mean: number, acc: number, rows: number, channels: number): void;
+  affineRows(p: number, q: number, a: number, b: number, d: number, out: number, rows: number, channels: number): void;
 }
 
 interface WasmBackendInternals { wasm?: { asm?: { memory?: unknown } } }

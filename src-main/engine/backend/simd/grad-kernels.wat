@@ -267,4 +267,112 @@
         (local.set $out (i32.add (local.get $out) (local.get $cBytes)))
         (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
         (br $row))))
+
+  ;; Centered products (batch norm's variance, and its gamma gradient): acc[c] (f64) += sum over `rows`
+  ;; rows of (x[r*C + c] - mean[c]) * y[r*C + c]; y = x gives the sum of squared deviations. Rows are summed
+  ;; in f32 lanes in blocks of 16, each block's total added in f64, as in sumRows.
+  (func (export "centeredDotRows")
+    (param $x i32) (param $y i32) (param $mean i32) (param $acc i32) (param $rows i32) (param $C i32)
+    (local $cBytes i32) (local $vBytes i32) (local $i i32) (local $k i32) (local $left i32)
+    (local $xp i32) (local $yp i32) (local $xBlock i32) (local $yBlock i32) (local $a i32)
+    (local $sum v128) (local $m v128) (local $s f32) (local $ms f32)
+    (local.set $cBytes (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $vBytes (i32.and (local.get $cBytes) (i32.const -16)))
+    (local.set $xBlock (local.get $x))
+    (local.set $yBlock (local.get $y))
+    (local.set $left (local.get $rows))
+    (block $blocksDone
+      (loop $block
+        (br_if $blocksDone (i32.le_s (local.get $left) (i32.const 0)))
+        (local.set $i (i32.const 0))
+        (block $vEnd
+          (loop $v
+            (br_if $vEnd (i32.ge_u (local.get $i) (local.get $vBytes)))
+            (local.set $sum (v128.const f32x4 0 0 0 0))
+            (local.set $m (v128.load (i32.add (local.get $mean) (local.get $i))))
+            (local.set $xp (i32.add (local.get $xBlock) (local.get $i)))
+            (local.set $yp (i32.add (local.get $yBlock) (local.get $i)))
+            (local.set $k (select (local.get $left) (i32.const 16) (i32.lt_s (local.get $left) (i32.const 16))))
+            (block $rEnd
+              (loop $r
+                (br_if $rEnd (i32.le_s (local.get $k) (i32.const 0)))
+                (local.set $sum (f32x4.add (local.get $sum)
+                  (f32x4.mul (f32x4.sub (v128.load (local.get $xp)) (local.get $m)) (v128.load (local.get $yp)))))
+                (local.set $xp (i32.add (local.get $xp) (local.get $cBytes)))
+                (local.set $yp (i32.add (local.get $yp) (local.get $cBytes)))
+                (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+                (br $r)))
+            (local.set $a (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 1))))
+            (v128.store (local.get $a)
+              (f64x2.add (v128.load (local.get $a)) (f64x2.promote_low_f32x4 (local.get $sum))))
+            (v128.store offset=16 (local.get $a)
+              (f64x2.add (v128.load offset=16 (local.get $a))
+                (f64x2.promote_low_f32x4
+                  (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $sum) (local.get $sum)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 16)))
+            (br $v)))
+        (block $sEnd
+          (loop $c
+            (br_if $sEnd (i32.ge_u (local.get $i) (local.get $cBytes)))
+            (local.set $s (f32.const 0))
+            (local.set $ms (f32.load (i32.add (local.get $mean) (local.get $i))))
+            (local.set $xp (i32.add (local.get $xBlock) (local.get $i)))
+            (local.set $yp (i32.add (local.get $yBlock) (local.get $i)))
+            (local.set $k (select (local.get $left) (i32.const 16) (i32.lt_s (local.get $left) (i32.const 16))))
+            (block $rEnd
+              (loop $r
+                (br_if $rEnd (i32.le_s (local.get $k) (i32.const 0)))
+                (local.set $s (f32.add (local.get $s)
+                  (f32.mul (f32.sub (f32.load (local.get $xp)) (local.get $ms)) (f32.load (local.get $yp)))))
+                (local.set $xp (i32.add (local.get $xp) (local.get $cBytes)))
+                (local.set $yp (i32.add (local.get $yp) (local.get $cBytes)))
+                (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+                (br $r)))
+            (local.set $a (i32.add (local.get $acc) (i32.shl (local.get $i) (i32.const 1))))
+            (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (f64.promote_f32 (local.get $s))))
+            (local.set $i (i32.add (local.get $i) (i32.const 4)))
+            (br $c)))
+        (local.set $xBlock (i32.add (local.get $xBlock) (i32.shl (local.get $cBytes) (i32.const 4))))
+        (local.set $yBlock (i32.add (local.get $yBlock) (i32.shl (local.get $cBytes) (i32.const 4))))
+        (local.set $left (i32.sub (local.get $left) (i32.const 16)))
+        (br $block))))
+
+  ;; out[r, c] = p[r, c] * a[c] + q[r, c] * b[c] + d[c] for `rows` rows of C channels: batch norm's output
+  ;; (q = p, b = 0) and its input gradient (p = dy, q = x) in one pass each.
+  (func (export "affineRows")
+    (param $p i32) (param $q i32) (param $a i32) (param $b i32) (param $d i32) (param $out i32) (param $rows i32) (param $C i32)
+    (local $cBytes i32) (local $vBytes i32) (local $i i32)
+    (local.set $cBytes (i32.shl (local.get $C) (i32.const 2)))
+    (local.set $vBytes (i32.and (local.get $cBytes) (i32.const -16)))
+    (block $done
+      (loop $row
+        (br_if $done (i32.le_s (local.get $rows) (i32.const 0)))
+        (local.set $i (i32.const 0))
+        (block $vEnd
+          (loop $vl
+            (br_if $vEnd (i32.ge_u (local.get $i) (local.get $vBytes)))
+            (v128.store (i32.add (local.get $out) (local.get $i))
+              (f32x4.add
+                (f32x4.add
+                  (f32x4.mul (v128.load (i32.add (local.get $p) (local.get $i))) (v128.load (i32.add (local.get $a) (local.get $i))))
+                  (f32x4.mul (v128.load (i32.add (local.get $q) (local.get $i))) (v128.load (i32.add (local.get $b) (local.get $i)))))
+                (v128.load (i32.add (local.get $d) (local.get $i)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 16)))
+            (br $vl)))
+        (block $sEnd
+          (loop $sl
+            (br_if $sEnd (i32.ge_u (local.get $i) (local.get $cBytes)))
+            (f32.store (i32.add (local.get $out) (local.get $i))
+              (f32.add
+                (f32.add
+                  (f32.mul (f32.load (i32.add (local.get $p) (local.get $i))) (f32.load (i32.add (local.get $a) (local.get $i))))
+                  (f32.mul (f32.load (i32.add (local.get $q) (local.get $i))) (f32.load (i32.add (local.get $b) (local.get $i)))))
+                (f32.load (i32.add (local.get $d) (local.get $i)))))
+            (local.set $i (i32.add (local.get $i) (i32.const 4)))
+            (br $sl)))
+        (local.set $p (i32.add (local.get $p) (local.get $cBytes)))
+        (local.set $q (i32.add (local.get $q) (local.get $cBytes)))
+        (local.set $out (i32.add (local.get $out) (local.get $cBytes)))
+        (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
+        (br $row))))
 )
