@@ -10,6 +10,7 @@ import { captureSearchCheckpoint, loadCheckpoint, saveCheckpoint, type Checkpoin
 import type { GuardOutcome } from './collapse-guard.js';
 import { FaultInjector, SearchDivergedError, type FaultInjection } from './faults.js';
 import { fbnetLookupForRun } from './latency.js';
+import { explainWasmOutOfMemory } from './out-of-memory.js';
 import type { PauseGate } from './run-control.js';
 import { searchLoop } from './search-loop.js';
 import { supernetReplicaSpec, type SupernetModelOptions } from './supernet.replica.js';
@@ -126,7 +127,9 @@ export async function runSearchPhase(config: ResolvedSearchConfig, data: TaskDat
         ...(result.expectedLatencyMs !== undefined ? { expectedLatencyMs: result.expectedLatencyMs } : {}),
       };
     } catch (error) {
-      if (!(error instanceof SearchDivergedError)) throw error;
+      if (!(error instanceof SearchDivergedError)) {
+        throw explainWasmOutOfMemory(error, { what: 'supernet', batchSize: config.batchSize, workers, partialChannels: config.strategy === 'pcdarts' }) ?? error;
+      }
       const from = runDir ? loadCheckpoint(runDir) : undefined;
       const where = from ? `the checkpoint after epoch ${from.epoch}` : 'the start of the search';
       if (rollbacks > 0) {
