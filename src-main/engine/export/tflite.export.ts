@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import { buildExportGraph, sizeOf, type ExportGraph, type ExportOp, type FusedActivation } from './export-graph.js';
+import { equalizeDepthwise } from './equalize-depthwise.js';
 import { activationParams, calibrate, quantizeArray, quantizeBias, quantizeWeightsPerChannel, type QuantParams } from './quantize.js';
 import {
   Activation,
@@ -44,8 +45,10 @@ const act = (a: FusedActivation): number => (a === 'relu' ? Activation.RELU : Ac
 const pad = (p: 'same' | 'valid'): number => (p === 'same' ? Padding.SAME : Padding.VALID);
 
 export function exportTflite(model: tf.LayersModel, options: TfliteOptions = {}): TfliteExport {
-  const graph = options.graph ?? buildExportGraph(model);
   const int8 = options.quantize === 'int8';
+  const built = options.graph ?? buildExportGraph(model);
+  // int8: equal depthwise channel scales (float-exact), so one scale vector serves every depthwise layer of a width.
+  const graph = int8 ? equalizeDepthwise(built) : built;
   let params = new Map<number, QuantParams>();
   if (int8) {
     if (!options.calibration) throw new Error('tflite export: int8 quantisation needs calibration inputs');
