@@ -277,10 +277,29 @@ export function exportTflite(model: tf.LayersModel, options: TfliteOptions = {})
 /**
  * Per-tensor activation parameters from calibration, with the constraints TFLite's int8 kernels impose:
  * pooling, pad, slice and reshape keep their input's parameters; softmax outputs scale 1/256, zero
- * point -128; concatenation takes the union range of its inputs (they are requantised to it).
+ * point -128; concatenation needs one scale for its inputs and output, so it takes the union range of
+ * its inputs. Inputs made by a computing op (conv, add, ...) are calibrated to that union range directly
+ * (what TFLite's converter does), so they need no requantisation; the others are requantised by a
+ * QUANTIZE op before the concatenation.
  */
 export function activationQuantParams(graph: ExportGraph, calibration: tf.Tensor): Map<number, QuantParams> {
   const ranges = calibrate(graph, calibration);
+  const producer = new Map(graph.ops.map((o) => [o.output, o]));
+  const widened = new Set<number>();
+  for (const o of graph.ops) {
+    if (o.kind !== 'concat') continue;
+    const rs = o.inputs.map((id) => ranges.get(id)!);
+    const union = { min: Math.min(...rs.map((r) => r.min)), max: Math.max(...rs.map((r) => r.max)) };
+    ranges.set(o.output, union);
+    for (const id of o.inputs) {
+      const kind = producer.get(id)?.kind;
+      // Pass-through ops share their input's parameters and a concat's are fixed by its own inputs; a
+      // tensor already widened for an earlier concat keeps that range.
+      if (kind === undefined || kind === 'maxPool' || kind === 'avgPool' || kind === 'pad' || kind === 'crop' || kind === 'reshape' || kind === 'concat' || widened.has(id)) continue;
+      ranges.set(id, union);
+      widened.add(id);
+    }
+  }
   const params = new Map<number, QuantParams>();
   const fromRange = (id: number): QuantParams => {
     const r = ranges.get(id)!;
@@ -299,11 +318,6 @@ export function activationQuantParams(graph: ExportGraph, calibration: tf.Tensor
       case 'softmax':
         params.set(o.output, { scale: 1 / 256, zeroPoint: -128 });
         break;
-      case 'concat': {
-        const rs = o.inputs.map((id) => ranges.get(id)!);
-        params.set(o.output, activationParams(Math.min(...rs.map((r) => r.min)), Math.max(...rs.map((r) => r.max))));
-        break;
-      }
       default:
         params.set(o.output, fromRange(o.output));
     }
