@@ -1,11 +1,17 @@
-"""PyTorch reference for bench/train.bench.ts: the same two networks, op for op, timed the same way
-(forward + backward + SGD step on the network weights, batch B, 28x28x1 inputs, random labels).
+"""PyTorch reference for bench/train.bench.ts: the same two networks, op for op, trained the same way as
+the tfjs side (forward + backward + update, batch B, 28x28x1 inputs, random labels): the small CNN with
+Adam (lr 1e-3, like its tfjs replica), the supernet's weight step with SGD momentum 0.9, weight decay
+3e-4 and gradient clipping at norm 5 (like SupernetReplica), the alphas fixed.
 
-Usage: python3 bench/torch_train.py --net small_cnn|supernet --batch 64 --threads 1 --steps 20
-Prints one JSON line: {"net": ..., "img_s": ..., "batch": ..., "threads": ...}.
+Usage: python3 bench/torch_train.py --net small_cnn|supernet --batch 64 --threads 1
+         [--warmup 2] [--min-steps 10] [--min-seconds 4] [--max-seconds 30]
+Measures at least --min-steps steps and --min-seconds seconds, stopping at --max-seconds (after one step
+at least). Prints one JSON line: img_s (wall clock), img_cpu_s (images per CPU second of the process,
+all threads), steps, seconds, cpu_seconds, peak_rss_mb.
 """
 import argparse
 import json
+import resource
 import time
 
 import torch
@@ -153,28 +159,47 @@ def main():
     parser.add_argument('--net', choices=['small_cnn', 'supernet'], required=True)
     parser.add_argument('--batch', type=int, default=64)
     parser.add_argument('--threads', type=int, default=1)
-    parser.add_argument('--steps', type=int, default=20)
-    parser.add_argument('--warmup', type=int, default=3)
+    parser.add_argument('--warmup', type=int, default=2)
+    parser.add_argument('--min-steps', type=int, default=10)
+    parser.add_argument('--min-seconds', type=float, default=4.0)
+    parser.add_argument('--max-seconds', type=float, default=30.0)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     net = SmallCNN() if args.net == 'small_cnn' else Supernet()
-    opt = torch.optim.SGD([p for p in net.parameters() if p.requires_grad], lr=0.01, momentum=0.9)
+    params = [p for p in net.parameters() if p.requires_grad]
+    if args.net == 'small_cnn':
+        opt = torch.optim.Adam(params, lr=1e-3)
+    else:
+        opt = torch.optim.SGD(params, lr=0.025, momentum=0.9, weight_decay=3e-4)
     x = torch.rand(args.batch, 1, 28, 28)
     y = torch.randint(0, 10, (args.batch,))
 
     def step():
         opt.zero_grad(set_to_none=True)
         F.cross_entropy(net(x), y).backward()
+        if args.net == 'supernet':
+            nn.utils.clip_grad_norm_(params, 5.0)
         opt.step()
 
     for _ in range(args.warmup):
         step()
-    start = time.perf_counter()
-    for _ in range(args.steps):
+    start, cpu_start = time.perf_counter(), time.process_time()
+    steps = 0
+    while True:
         step()
+        steps += 1
+        elapsed = time.perf_counter() - start
+        if (steps >= args.min_steps and elapsed >= args.min_seconds) or elapsed >= args.max_seconds:
+            break
     seconds = time.perf_counter() - start
-    print(json.dumps({'net': args.net, 'img_s': args.batch * args.steps / seconds, 'batch': args.batch, 'threads': args.threads, 'torch': torch.__version__}))
+    cpu_seconds = time.process_time() - cpu_start
+    print(json.dumps({
+        'net': args.net, 'batch': args.batch, 'threads': args.threads, 'torch': torch.__version__,
+        'img_s': args.batch * steps / seconds, 'img_cpu_s': args.batch * steps / cpu_seconds,
+        'steps': steps, 'seconds': seconds, 'cpu_seconds': cpu_seconds,
+        'peak_rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }))
 
 
 if __name__ == '__main__':

@@ -1,20 +1,27 @@
 /**
  * One measurement for bench/train.bench.ts, in its own process (a tfjs backend is per process):
- *   tsx bench/train-one.ts <small_cnn|supernet> <batch> <replicas> <steps> [warm-up steps, default 2]
- * with NAS_STUDIO_BACKEND choosing the backend. Prints one JSON line.
+ *   tsx bench/train-one.ts <small_cnn|supernet> <batch> <replicas> <warm-up steps> <min steps> <min seconds> <max seconds>
+ * with NAS_STUDIO_BACKEND choosing the backend. After the warm-up it measures at least <min steps> steps
+ * and <min seconds> seconds, stopping at <max seconds> (after one step at least). Prints one JSON line:
+ * img_s (wall clock), img_cpu_s (images per CPU second of the process, worker threads included), peak
+ * RSS, this thread's wasm heap high-water mark (wasm memory only grows), and whether the tensor count
+ * stayed flat. A wasm heap exhaustion prints {"error": ..., "oom": true} and exits 3.
  */
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../src-main/engine/backend/select-backend.js';
 import type { ArrayDataset } from '../src-main/engine/data/dataset.types.js';
 import { DataParallel } from '../src-main/engine/parallel/data-parallel.js';
 import { supernetReplicaSpec, type SupernetReplicaOptions } from '../src-main/engine/search/supernet.replica.js';
+import { explainWasmOutOfMemory } from '../src-main/engine/search/out-of-memory.js';
 import { Rng } from '../src-main/engine/util/rng.js';
 
-const [net, batchArg, replicasArg, stepsArg, warmupArg] = process.argv.slice(2);
+const [net, batchArg, replicasArg, warmupArg, minStepsArg, minSecondsArg, maxSecondsArg] = process.argv.slice(2);
 const batch = Number(batchArg);
 const replicas = Number(replicasArg);
-const steps = Number(stepsArg);
 const WARMUP = Number(warmupArg ?? 2);
+const MIN_STEPS = Number(minStepsArg ?? 10);
+const MIN_SECONDS = Number(minSecondsArg ?? 4);
+const MAX_SECONDS = Number(maxSecondsArg ?? 30);
 
 function randomDigits(n: number): ArrayDataset {
   const rng = new Rng(1);
@@ -60,27 +67,48 @@ const digits = randomDigits(batch);
 const spec = SPECS[net];
 const { parallel, warning } = await DataParallel.create(spec, { train: digits, weight: digits, arch: digits }, replicas);
 const indices = Int32Array.from({ length: batch }, (_, i) => i);
-const ctx = (step: number) => ({ step, epoch: 1, epochs: 1, totalSteps: steps + WARMUP, seed: 1 });
-for (let s = 0; s < WARMUP; s++) await parallel.step('weights', spec.data, indices, ctx(s));
-const tensorsBefore = tf.memory().numTensors;
-const started = performance.now();
-for (let s = 0; s < steps; s++) await parallel.step('weights', spec.data, indices, ctx(WARMUP + s));
-const seconds = (performance.now() - started) / 1000;
-const tensorsAfter = tf.memory().numTensors;
-const wasm = (tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm;
-console.log(
-  JSON.stringify({
-    net,
-    backend: backend.name,
-    batch,
-    threads: parallel.replicas,
-    img_s: (batch * steps) / seconds,
-    step_ms: (seconds * 1000) / steps,
-    peak_rss_mb: process.resourceUsage().maxRSS / 1024,
-    wasm_heap_mb: wasm ? wasm.HEAPU8.buffer.byteLength / 2 ** 20 : null,
-    tensors_flat: tensorsBefore === tensorsAfter,
-    warning: warning ?? null,
-  }),
-);
+// totalSteps only shapes the learning-rate schedule; the step count is not known in advance here.
+const ctx = (step: number) => ({ step, epoch: 1, epochs: 1, totalSteps: 1000, seed: 1 });
+try {
+  for (let s = 0; s < WARMUP; s++) await parallel.step('weights', spec.data, indices, ctx(s));
+  const tensorsBefore = tf.memory().numTensors;
+  const started = performance.now();
+  const cpuStarted = process.cpuUsage();
+  let steps = 0;
+  for (;;) {
+    await parallel.step('weights', spec.data, indices, ctx(WARMUP + steps));
+    steps++;
+    const elapsed = (performance.now() - started) / 1000;
+    if ((steps >= MIN_STEPS && elapsed >= MIN_SECONDS) || elapsed >= MAX_SECONDS) break;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuStarted);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const tensorsAfter = tf.memory().numTensors;
+  const wasm = (tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm;
+  console.log(
+    JSON.stringify({
+      net,
+      backend: backend.name,
+      batch,
+      threads: parallel.replicas,
+      img_s: (batch * steps) / seconds,
+      img_cpu_s: (batch * steps) / cpuSeconds,
+      steps,
+      seconds,
+      cpu_seconds: cpuSeconds,
+      step_ms: (seconds * 1000) / steps,
+      peak_rss_mb: process.resourceUsage().maxRSS / 1024,
+      wasm_heap_mb: wasm ? wasm.HEAPU8.buffer.byteLength / 2 ** 20 : null,
+      tensors_flat: tensorsBefore === tensorsAfter,
+      warning: warning ?? null,
+    }),
+  );
+} catch (error) {
+  const explained = explainWasmOutOfMemory(error, { what: net === 'supernet' ? 'supernet' : 'small CNN', batchSize: batch, workers: parallel.replicas });
+  if (!explained) throw error;
+  console.log(JSON.stringify({ net, backend: backend.name, batch, threads: parallel.replicas, error: explained.message, oom: true }));
+  process.exit(3);
+}
 await parallel.close();
 process.exit(0);
