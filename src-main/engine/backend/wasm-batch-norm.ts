@@ -33,23 +33,39 @@ function scratch(backend: WasmBackend, channels: number) {
   };
 }
 
-const forward: tf.KernelFunc = ({ inputs, backend: b, attrs }) => {
+/**
+ * What both kernels start with: a full-size output shaped like x, two per-channel outputs and the scratch,
+ * all allocated before any view is taken (a malloc can grow the heap and detach earlier views).
+ */
+function setUp({ inputs, backend: b, attrs }: Parameters<tf.KernelFunc>[0]) {
   const backend = b as unknown as WasmBackend;
-  const simd = simdGradKernels(b) as SimdGradKernels;
-  const { x, gamma, beta } = inputs as { x: tf.TensorInfo; gamma: tf.TensorInfo; beta: tf.TensorInfo };
-  const { epsilon } = attrs as unknown as Attrs;
+  const { x } = inputs as { x: tf.TensorInfo };
   const C = x.shape[x.shape.length - 1];
-  const rows = tf.util.sizeFromShape(x.shape) / C;
-  const y = backend.makeOutput(x.shape, 'float32');
-  const mean = backend.makeOutput([C], 'float32');
-  const variance = backend.makeOutput([C], 'float32');
+  const outputs = [backend.makeOutput(x.shape, 'float32'), backend.makeOutput([C], 'float32'), backend.makeOutput([C], 'float32')];
   const work = scratch(backend, C);
+  return {
+    backend,
+    simd: simdGradKernels(b) as SimdGradKernels,
+    epsilon: (attrs as unknown as Attrs).epsilon,
+    C,
+    rows: tf.util.sizeFromShape(x.shape) / C,
+    outputs,
+    work,
+    view: (t: tf.TensorInfo) => backend.typedArrayFromHeap(t) as Float32Array,
+    at: (t: tf.TensorInfo) => address(backend, t),
+  };
+}
+
+const forward: tf.KernelFunc = (args) => {
+  const { backend, simd, epsilon, C, rows, outputs, work, view, at } = setUp(args);
+  const { x, gamma, beta } = args.inputs as Record<'x' | 'gamma' | 'beta', tf.TensorInfo>;
+  const [y, mean, variance] = outputs;
   const { acc, a, b: zero, d } = work.views();
-  const meanView = backend.typedArrayFromHeap(mean) as Float32Array;
-  const varianceView = backend.typedArrayFromHeap(variance) as Float32Array;
-  const g = backend.typedArrayFromHeap(gamma) as Float32Array;
-  const beta_ = backend.typedArrayFromHeap(beta) as Float32Array;
-  const xAt = address(backend, x);
+  const meanView = view(mean);
+  const varianceView = view(variance);
+  const g = view(gamma);
+  const beta_ = view(beta);
+  const xAt = at(x);
   acc.fill(0);
   simd.sumRows(xAt, acc.byteOffset, rows, C);
   for (let c = 0; c < C; c++) meanView[c] = acc[c] / rows;
@@ -61,30 +77,23 @@ const forward: tf.KernelFunc = ({ inputs, backend: b, attrs }) => {
     zero[c] = 0;
     d[c] = beta_[c] - meanView[c] * a[c];
   }
-  simd.affineRows(xAt, xAt, a.byteOffset, zero.byteOffset, d.byteOffset, address(backend, y), rows, C);
+  simd.affineRows(xAt, xAt, a.byteOffset, zero.byteOffset, d.byteOffset, at(y), rows, C);
   backend.disposeData(work.info.dataId);
-  return [y, mean, variance];
+  return outputs;
 };
 
-const backward: tf.KernelFunc = ({ inputs, backend: b, attrs }) => {
-  const backend = b as unknown as WasmBackend;
-  const simd = simdGradKernels(b) as SimdGradKernels;
-  const { dy, x, gamma, mean, variance } = inputs as Record<'dy' | 'x' | 'gamma' | 'mean' | 'variance', tf.TensorInfo>;
-  const { epsilon } = attrs as unknown as Attrs;
-  const C = x.shape[x.shape.length - 1];
-  const rows = tf.util.sizeFromShape(x.shape) / C;
-  const dx = backend.makeOutput(x.shape, 'float32');
-  const dgamma = backend.makeOutput([C], 'float32');
-  const dbeta = backend.makeOutput([C], 'float32');
-  const work = scratch(backend, C);
+const backward: tf.KernelFunc = (args) => {
+  const { backend, simd, epsilon, C, rows, outputs, work, view, at } = setUp(args);
+  const { dy, x, gamma, mean, variance } = args.inputs as Record<'dy' | 'x' | 'gamma' | 'mean' | 'variance', tf.TensorInfo>;
+  const [dx, dgamma, dbeta] = outputs;
   const { acc, a, b: k2, d } = work.views();
-  const dgammaView = backend.typedArrayFromHeap(dgamma) as Float32Array;
-  const dbetaView = backend.typedArrayFromHeap(dbeta) as Float32Array;
-  const g = backend.typedArrayFromHeap(gamma) as Float32Array;
-  const m = backend.typedArrayFromHeap(mean) as Float32Array;
-  const v = backend.typedArrayFromHeap(variance) as Float32Array;
-  const dyAt = address(backend, dy);
-  const xAt = address(backend, x);
+  const dgammaView = view(dgamma);
+  const dbetaView = view(dbeta);
+  const g = view(gamma);
+  const m = view(mean);
+  const v = view(variance);
+  const dyAt = at(dy);
+  const xAt = at(x);
   acc.fill(0);
   simd.sumRows(dyAt, acc.byteOffset, rows, C);
   const sumDy = Float64Array.from(acc);
@@ -101,9 +110,9 @@ const backward: tf.KernelFunc = ({ inputs, backend: b, attrs }) => {
     k2[c] = (-s * rstd * dg) / rows;
     d[c] = (s * (rstd * m[c] * dg - sumDy[c])) / rows;
   }
-  simd.affineRows(dyAt, xAt, a.byteOffset, k2.byteOffset, d.byteOffset, address(backend, dx), rows, C);
+  simd.affineRows(dyAt, xAt, a.byteOffset, k2.byteOffset, d.byteOffset, at(dx), rows, C);
   backend.disposeData(work.info.dataId);
-  return [dx, dgamma, dbeta];
+  return outputs;
 };
 
 /** Whether the fused kernels can run on the active backend (wasm with SIMD, registered). */

@@ -15,13 +15,14 @@ export interface DerivedReplicaOptions {
   noise?: SearchConfig['noise'];
   model: DerivedModelOptions;
   learningRate: number;
+  warmupFraction?: number;
 }
 
 /** Replica factory (engine/parallel/replica.types.ts): the derived model of a genotype, retrained from scratch. */
 export async function createReplica(options: DerivedReplicaOptions, datasets: Record<string, ArrayDataset>): Promise<Replica> {
   const task = createTask(options.task, { train: datasets.train, noise: options.noise });
   const model = buildDerivedModel(parseGenotype(options.genotype), task, options.model);
-  return new LayersModelReplica(model, task, datasets, { learningRate: options.learningRate });
+  return new LayersModelReplica(model, task, datasets, { learningRate: options.learningRate, warmupFraction: options.warmupFraction });
 }
 
 export function derivedReplicaSpec(options: DerivedReplicaOptions): ReplicaSpec {

@@ -7,13 +7,22 @@ import { flattenGradients, flattenValues, sizeOf, unflattenGradients } from './f
 import type { GradientResult, Replica, StepContext } from './replica.types.js';
 
 export interface LayersTrainingOptions {
-  /** Peak learning rate of Adam; a cosine decays it to 2 % over the run's steps. */
+  /** Peak learning rate of Adam. */
   learningRate: number;
+  /** Share of the run's steps spent warming up linearly from a tenth of the peak (0: start at the peak). */
+  warmupFraction?: number;
 }
 
-/** Cosine decay from the peak to 2 % of it over the whole run. */
-export function cosineLearningRate(peak: number, ctx: StepContext): number {
-  return peak * (0.02 + 0.98 * 0.5 * (1 + Math.cos((Math.PI * ctx.step) / Math.max(1, ctx.totalSteps))));
+/**
+ * One-cycle shape: a linear warm-up from peak/10 over the first `warmup` share of the steps, then a cosine
+ * from the peak down to 2 % of it at the last step. Without warm-up it is a plain cosine decay.
+ */
+export function cosineLearningRate(peak: number, ctx: StepContext, warmup = 0): number {
+  const total = Math.max(1, ctx.totalSteps);
+  const warmupSteps = Math.floor(warmup * total);
+  if (ctx.step < warmupSteps) return peak * (0.1 + (0.9 * ctx.step) / warmupSteps);
+  const progress = (ctx.step - warmupSteps) / Math.max(1, total - warmupSteps);
+  return peak * (0.02 + 0.98 * 0.5 * (1 + Math.cos(Math.PI * progress)));
 }
 
 /**
@@ -63,7 +72,7 @@ export class LayersModelReplica implements Replica {
   }
 
   apply(_phase: string, grads: Float32Array, ctx: StepContext): void {
-    this.optimizer.learningRate = cosineLearningRate(this.options.learningRate, ctx);
+    this.optimizer.learningRate = cosineLearningRate(this.options.learningRate, ctx, this.options.warmupFraction);
     const named = unflattenGradients(this.trainable, grads);
     this.optimizer.apply(named);
     tf.dispose(named);
