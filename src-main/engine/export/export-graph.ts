@@ -269,6 +269,7 @@ export function buildExportGraph(model: tf.LayersModel): ExportGraph {
   if (output === undefined) throw new Error(`export: the output of model "${model.name}" is not produced by its layers`);
   const graph: ExportGraph = { name: model.name, tensors, ops, input, output };
   removeIdentities(graph);
+  mergeDuplicateRelus(graph);
   foldScaleShift(graph);
   fuseRelu(graph);
   return graph;
@@ -288,6 +289,25 @@ function removeIdentities(graph: ExportGraph): void {
     if (op.kind !== 'identity') continue;
     graph.ops.splice(graph.ops.indexOf(op), 1);
     replaceUses(graph, op.output, op.inputs[0]);
+    graph.tensors.delete(op.output);
+  }
+}
+
+/**
+ * DARTS-style cells apply a ReLU at the start of every edge, so one tensor often feeds several identical
+ * ReLUs: keep the first, and let the others' readers use its output (one op and one tensor fewer each).
+ */
+function mergeDuplicateRelus(graph: ExportGraph): void {
+  const firstReluOf = new Map<number, ExportOp>();
+  for (const op of [...graph.ops]) {
+    if (op.kind !== 'relu') continue;
+    const first = firstReluOf.get(op.inputs[0]);
+    if (!first) {
+      firstReluOf.set(op.inputs[0], op);
+      continue;
+    }
+    graph.ops.splice(graph.ops.indexOf(op), 1);
+    replaceUses(graph, op.output, first.output);
     graph.tensors.delete(op.output);
   }
 }

@@ -35,6 +35,28 @@ export function calibrate(graph: ExportGraph, calibration: tf.Tensor, chunk = 32
   return ranges;
 }
 
+/**
+ * Per-channel max |value| (last axis) of the given graph tensors over the calibration inputs; used to
+ * judge how a rescaling of channels changes their share of a per-tensor int8 range.
+ */
+export function calibrateChannels(graph: ExportGraph, calibration: tf.Tensor, ids: Set<number>, chunk = 32): Map<number, Float64Array> {
+  const out = new Map<number, Float64Array>();
+  const n = calibration.shape[0];
+  for (let start = 0; start < n; start += chunk) {
+    tf.tidy(() => {
+      const x = calibration.slice(start, Math.min(chunk, n - start));
+      runExportGraph(graph, x, (id, value) => {
+        if (!ids.has(id)) return;
+        const m = value.abs().reshape([-1, value.shape[value.rank - 1]]).max(0).dataSync();
+        const acc = out.get(id) ?? new Float64Array(m.length);
+        for (let c = 0; c < m.length; c++) acc[c] = Math.max(acc[c], m[c]);
+        out.set(id, acc);
+      });
+    });
+  }
+  return out;
+}
+
 export function activationParams(min: number, max: number): QuantParams {
   const lo = Math.min(min, 0);
   let hi = Math.max(max, 0);

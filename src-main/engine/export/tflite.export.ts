@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { buildExportGraph, sizeOf, type ExportGraph, type ExportOp, type FusedActivation } from './export-graph.js';
 import { equalizeDepthwise } from './equalize-depthwise.js';
-import { activationParams, calibrate, quantizeArray, quantizeBias, quantizeWeightsPerChannel, type QuantParams } from './quantize.js';
+import { activationParams, calibrate, calibrateChannels, quantizeArray, quantizeBias, quantizeWeightsPerChannel, type QuantParams } from './quantize.js';
 import {
   Activation,
   BuiltinOp,
@@ -36,6 +36,8 @@ export interface TfliteOptions {
   /** Required for int8: a few hundred representative inputs [N, ...inputShape]. */
   calibration?: tf.Tensor;
   graph?: ExportGraph;
+  /** int8 only: give depthwise channels one shared weight scale (see equalize-depthwise.ts). Default true. */
+  equalizeDepthwise?: boolean;
 }
 
 const f32Bytes = (a: Float32Array): Uint8Array => new Uint8Array(a.buffer.slice(a.byteOffset, a.byteOffset + a.byteLength));
@@ -48,12 +50,13 @@ export function exportTflite(model: tf.LayersModel, options: TfliteOptions = {})
   const int8 = options.quantize === 'int8';
   const built = options.graph ?? buildExportGraph(model);
   // int8: equal depthwise channel scales (float-exact), so one scale vector serves every depthwise layer of a width.
-  const graph = int8 ? equalizeDepthwise(built) : built;
-  let params = new Map<number, QuantParams>();
-  if (int8) {
-    if (!options.calibration) throw new Error('tflite export: int8 quantisation needs calibration inputs');
-    params = activationQuantParams(graph, options.calibration);
+  if (int8 && !options.calibration) throw new Error('tflite export: int8 quantisation needs calibration inputs');
+  let graph = built;
+  if (int8 && options.equalizeDepthwise !== false) {
+    const outputs = new Set(built.ops.filter((o) => o.kind === 'depthwise').map((o) => o.output));
+    graph = equalizeDepthwise(built, calibrateChannels(built, options.calibration!, outputs));
   }
+  const params = int8 ? activationQuantParams(graph, options.calibration!) : new Map<number, QuantParams>();
 
   const tensors: TfliteTensor[] = [];
   const buffers: (Uint8Array | null)[] = [null];
