@@ -1,6 +1,7 @@
 /**
- * npx tsx bench/profile-step.ts [derived|supernet|both] [steps] — where one training step's time goes on
+ * npx tsx bench/profile-step.ts [derived|supernet|small|both] [steps] — where one training step's time goes on
  * the wasm backend, kernel by kernel (tf.profile kernelTimeMs, summed per kernel name).
+ *  - small: the Compute issue's small CNN (bench/models/small-cnn.ts), batch 64, tf.variableGrads of the loss;
  *  - derived: the retrained DARTS_V2 model (tf.layers, C=8, 5 cells, stem ×3 stride 2), batch 64,
  *    tf.variableGrads of the task loss;
  *  - supernet: one GDAS weight step of the DARTS supernet (C=8, 5 cells, stem ×3 stride 2), batch 64.
@@ -18,6 +19,7 @@ import { SupernetReplica, type SupernetReplicaOptions } from '../src-main/engine
 import { parseGenotype } from '../src-main/engine/space/genotype.js';
 import { classificationTask } from '../src-main/engine/tasks/classification.task.js';
 import { Rng } from '../src-main/engine/util/rng.js';
+import { smallCnn } from './models/small-cnn.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const which = process.argv[2] ?? 'both';
@@ -87,7 +89,22 @@ async function supernet(): Promise<void> {
   });
 }
 
+async function small(): Promise<void> {
+  const task = classificationTask([28, 28, 1], 10);
+  const model = smallCnn();
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const x = tf.randomUniform([BATCH, 28, 28, 1]);
+  const y = tf.oneHot(tf.randomUniform([BATCH], 0, 10, 'int32') as tf.Tensor1D, 10);
+  await profile('small CNN', () => tf.tidy(() => {
+    const { value } = tf.variableGrads(() => task.loss(model.apply(x, { training: true }) as tf.Tensor, y) as tf.Scalar, vars);
+    value.dataSync();
+  }));
+  tf.dispose([x, y]);
+  model.dispose();
+}
+
 const report = await selectBackend({ prefer: 'wasm' });
 if (report.name !== 'wasm') throw new Error(`bench/profile-step.ts profiles the wasm backend, got ${report.name}`);
 if (which === 'derived' || which === 'both') await derived();
 if (which === 'supernet' || which === 'both') await supernet();
+if (which === 'small') await small();
