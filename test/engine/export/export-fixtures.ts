@@ -1,4 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { buildDerivedModel } from '../../../src-main/engine/derive/build-derived-model.js';
+import { parseGenotype } from '../../../src-main/engine/space/genotype.js';
+import { classificationTask } from '../../../src-main/engine/tasks/classification.task.js';
 import { Rng } from '../../../src-main/engine/util/rng.js';
 
 /**
@@ -105,6 +110,12 @@ export function harModel(seed = 3): tf.LayersModel {
   const model = tf.model({ inputs: input, outputs: out, name: 'har' });
   reseed(model, seed);
   return model;
+}
+
+/** A real derived model (DARTS_V2 cells: sep_conv, dil_conv with dilated depthwise, pools, skip, reductions). */
+export function dartsV2Small(): tf.LayersModel {
+  const text = readFileSync(fileURLToPath(new URL('../../fixtures/genotypes/darts-v2.txt', import.meta.url)), 'utf8');
+  return buildDerivedModel(parseGenotype(text), classificationTask([28, 28, 1], 10), { channels: 4, cells: 3, nodes: 4, stemMultiplier: 1, stemStride: 1, reductions: true, seed: 5 });
 }
 
 /** Deterministic inputs in [0,1] (images) or roughly unit-normal (HAR), shaped [n, ...inputShape]. */

@@ -34,6 +34,24 @@ describe('export graph', () => {
     expect(den.ops.filter((o) => o.kind === 'scaleShift').map((o) => o.name)).toEqual(['bn_after_add']);
   });
 
+  it('merges identical ReLUs of one tensor (DARTS edges each start with one) and keeps the function', () => {
+    const input = tf.input({ shape: [6, 6, 2] });
+    const node = tf.layers.conv2d({ filters: 4, kernelSize: 1, name: 'node' }).apply(input) as tf.SymbolicTensor;
+    const edge = (k: number): tf.SymbolicTensor => {
+      const r = tf.layers.activation({ activation: 'relu', name: `edge${k}_relu` }).apply(node);
+      return tf.layers.conv2d({ filters: 4, kernelSize: k, padding: 'same', name: `edge${k}_conv` }).apply(r) as tf.SymbolicTensor;
+    };
+    const out = tf.layers.add().apply([edge(1), edge(3), node]) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: out });
+    const graph = buildExportGraph(model);
+    expect(graph.ops.filter((o) => o.kind === 'relu').map((o) => o.name)).toEqual(['edge1_relu']);
+    const x = tf.randomNormal([3, 6, 6, 2], 0, 1, 'float32', 4);
+    const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(model.predict(x) as tf.Tensor, runExportGraph(graph, x)))).dataSync()[0]);
+    expect(diff).toBeLessThan(1e-5);
+    x.dispose();
+    model.dispose();
+  });
+
   it('names the layer when it meets one outside the vocabulary', () => {
     const input = tf.input({ shape: [4] });
     const out = tf.layers.dense({ units: 2, activation: 'tanh', name: 'odd' }).apply(input) as tf.SymbolicTensor;

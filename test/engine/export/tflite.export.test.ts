@@ -5,18 +5,7 @@ import { buildExportGraph } from '../../../src-main/engine/export/export-graph.j
 import { dequantizeArray, quantizeArray } from '../../../src-main/engine/export/quantize.js';
 import { CHROMIUM_PATH, findTfliteRuntime, runTfliteInChromium, type TfliteRun } from '../../../src-main/engine/export/tflite-browser.verify.js';
 import { exportTflite, type TfliteExport } from '../../../src-main/engine/export/tflite.export.js';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { buildDerivedModel } from '../../../src-main/engine/derive/build-derived-model.js';
-import { parseGenotype } from '../../../src-main/engine/space/genotype.js';
-import { classificationTask } from '../../../src-main/engine/tasks/classification.task.js';
-import { denoiser, harModel, mnistLikeClassifier, sampleInputs } from './export-fixtures.js';
-
-/** A real derived model (DARTS_V2 cells: sep_conv, dil_conv with dilated depthwise, pools, skip, reductions). */
-function dartsV2Small(): tf.LayersModel {
-  const text = readFileSync(fileURLToPath(new URL('../../fixtures/genotypes/darts-v2.txt', import.meta.url)), 'utf8');
-  return buildDerivedModel(parseGenotype(text), classificationTask([28, 28, 1], 10), { channels: 4, cells: 3, nodes: 4, stemMultiplier: 1, stemStride: 1, reductions: true, seed: 5 });
-}
+import { dartsV2Small, denoiser, harModel, mnistLikeClassifier, sampleInputs } from './export-fixtures.js';
 
 // The TFLite interpreter (tfjs-tflite) loads only in a browser: these run in Debian's Chromium.
 const runtime = findTfliteRuntime();
