@@ -4,8 +4,9 @@ import type * as tf from '@tensorflow/tfjs';
  * A layout-neutral intermediate graph of a derived model, read generically from any tf.LayersModel built
  * from the stock-layer vocabulary. Every exporter (ONNX, TFLite, reports) walks this instead of tfjs layers.
  * Shapes are NHWC without the batch dimension. Batch norm is folded into the preceding conv / depthwise /
- * dense where that op's output feeds nothing else, otherwise it stays as a per-channel scale-and-shift;
- * a following ReLU is fused into the op before it where possible.
+ * dense where that op's output feeds nothing else (or into each branch of a concatenation of such ops),
+ * otherwise it stays as a per-channel scale-and-shift; a following ReLU is fused into the op (or the
+ * concatenated branches) before it where possible.
  */
 
 export type FusedActivation = 'linear' | 'relu';
@@ -327,16 +328,49 @@ function absorb(graph: ExportGraph, earlier: ExportOp, later: ExportOp): void {
   graph.ops.splice(graph.ops.indexOf(later), 1);
 }
 
+type WeightedOp = Extract<ExportOp, { kind: 'conv2d' | 'depthwise' | 'dense' }>;
+
+function isLinearWeighted(op: ExportOp | undefined): op is WeightedOp {
+  return !!op && (op.kind === 'conv2d' || op.kind === 'depthwise' || op.kind === 'dense') && op.activation === 'linear';
+}
+
+/**
+ * The ops making a concatenation's inputs, when each is a linear conv / depthwise / dense that feeds only
+ * the concatenation (DARTS FactorizedReduce: two strided convs, concatenated, then batch norm and ReLU).
+ * A per-channel op after such a concatenation can be applied to each branch instead.
+ */
+function concatBranches(graph: ExportGraph, concat: ExportOp, channels: number): WeightedOp[] | undefined {
+  if (new Set(concat.inputs).size !== concat.inputs.length) return undefined;
+  const producers = concat.inputs.map((id) => soleProducer(graph, id));
+  if (!producers.every(isLinearWeighted)) return undefined;
+  return producers.reduce((n, p) => n + p.bias.length, 0) === channels ? producers : undefined;
+}
+
+/** y·scale[c] + shift[c] on `op`'s output channels, channels numbered from `offset`. */
+function scaleOutputChannels(op: WeightedOp, scale: Float32Array, shift: Float32Array, offset: number): void {
+  const n = op.bias.length;
+  // Output channel is the fastest-varying index of the HWIO / HWIM / IO kernel layouts.
+  for (let i = 0; i < op.kernel.length; i++) op.kernel[i] *= scale[offset + (i % n)];
+  for (let c = 0; c < n; c++) op.bias[c] = op.bias[c] * scale[offset + c] + shift[offset + c];
+}
+
 function foldScaleShift(graph: ExportGraph): void {
   for (const bn of [...graph.ops]) {
     if (bn.kind !== 'scaleShift') continue;
     const prev = soleProducer(graph, bn.inputs[0]);
-    if (!prev || (prev.kind !== 'conv2d' && prev.kind !== 'depthwise' && prev.kind !== 'dense') || prev.activation !== 'linear') continue;
-    const outChannels = bn.scale.length;
-    // Output channel is the fastest-varying index of the HWIO / HWIM / IO kernel layouts.
-    for (let i = 0; i < prev.kernel.length; i++) prev.kernel[i] *= bn.scale[i % outChannels];
-    for (let c = 0; c < outChannels; c++) prev.bias[c] = prev.bias[c] * bn.scale[c] + bn.shift[c];
-    absorb(graph, prev, bn);
+    if (isLinearWeighted(prev)) {
+      scaleOutputChannels(prev, bn.scale, bn.shift, 0);
+      absorb(graph, prev, bn);
+    } else if (prev?.kind === 'concat') {
+      const branches = concatBranches(graph, prev, bn.scale.length);
+      if (!branches) continue;
+      let offset = 0;
+      for (const b of branches) {
+        scaleOutputChannels(b, bn.scale, bn.shift, offset);
+        offset += b.bias.length;
+      }
+      absorb(graph, prev, bn);
+    }
   }
 }
 
@@ -344,6 +378,14 @@ function fuseRelu(graph: ExportGraph): void {
   for (const relu of [...graph.ops]) {
     if (relu.kind !== 'relu') continue;
     const prev = soleProducer(graph, relu.inputs[0]);
+    if (prev?.kind === 'concat') {
+      // relu(concat(a, b)) = concat(relu(a), relu(b))
+      const branches = concatBranches(graph, prev, graph.tensors.get(prev.output)!.shape.at(-1)!);
+      if (!branches) continue;
+      for (const b of branches) b.activation = 'relu';
+      absorb(graph, prev, relu);
+      continue;
+    }
     if (!prev || !('activation' in prev) || prev.activation !== 'linear') continue;
     prev.activation = 'relu';
     absorb(graph, prev, relu);

@@ -23,10 +23,13 @@ describe('export graph', () => {
     });
   }
 
-  it('folds batch norm into the conv before it and fuses ReLU, keeps it after concat/add', () => {
+  it('folds batch norm into the conv before it (or into each conv of a concatenation) and fuses ReLU, keeps it after add', () => {
     const graph = buildExportGraph(mnistLikeClassifier());
     const kinds = graph.ops.map((o) => o.kind);
-    expect(graph.ops.filter((o) => o.kind === 'scaleShift').map((o) => o.name)).toEqual(['cat_bn+cat_relu', 'hidden_bn']);
+    expect(graph.ops.filter((o) => o.kind === 'scaleShift').map((o) => o.name)).toEqual(['hidden_bn']);
+    // cat = concat(dil_as_sub, strided) -> cat_bn -> cat_relu: both folded into the two convs.
+    expect(graph.ops.find((o) => o.kind === 'concat')!.name).toBe('cat+cat_bn+cat_relu');
+    for (const name of ['dil_as_sub', 'strided']) expect(graph.ops.find((o) => o.name === name)).toMatchObject({ kind: 'conv2d', activation: 'relu' });
     expect(kinds).not.toContain('relu');
     const stem = graph.ops.find((o) => o.name.startsWith('stem_conv'))!;
     expect(stem.name).toBe('stem_conv+stem_bn+stem_relu');
