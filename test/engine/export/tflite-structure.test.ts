@@ -5,6 +5,7 @@ import { BuiltinOp, TensorType } from '../../../src-main/engine/export/tflite-fl
 import { exportTflite } from '../../../src-main/engine/export/tflite.export.js';
 import { dartsV2Small, harModel, mnistLikeClassifier, sampleInputs } from './export-fixtures.js';
 import { readTflite, type ReadModel } from './tflite-reader.js';
+import { tfliteSizeBreakdown } from './tflite-size-breakdown.js';
 
 /** What the TFLite files hold, read back without the writer: lean, and valid where InterpreterBuilder checks. */
 
@@ -63,6 +64,25 @@ describe('TFLite files, read back', () => {
       model.dispose();
     });
   }
+
+  it('size breakdown (docs/export.md): categories add up to the file, weights are the graph\'s, int8 weight data is about a quarter of float', () => {
+    const model = mnistLikeClassifier();
+    const graph = buildExportGraph(model);
+    const calibration = sampleInputs(model, 32, 3);
+    const float = tfliteSizeBreakdown(exportTflite(model, { graph }).bytes);
+    const int8 = tfliteSizeBreakdown(exportTflite(model, { graph, quantize: 'int8', calibration }).bytes);
+    tf.dispose(calibration);
+    // An unfolded batch norm is written as a 1x1 depthwise conv (c weights) on 4-D tensors, a diagonal c x c
+    // fully-connected layer on 2-D ones.
+    const scaleShiftWeights = (c: number, inputId: number): number => (graph.tensors.get(inputId)!.shape.length === 3 ? c : c * c);
+    const weights = graph.ops.reduce((n, o) => n + ('kernel' in o ? o.kernel.length : o.kind === 'scaleShift' ? scaleShiftWeights(o.scale.length, o.inputs[0]) : 0), 0);
+    for (const b of [float, int8]) {
+      expect([...b.bytes.values()].reduce((x, y) => x + y, 0)).toBe(b.total);
+      expect(b.weightValues).toBe(weights);
+    }
+    expect(float.bytes.get('data: weights')! / int8.bytes.get('data: weights')!).toBeGreaterThan(3.9);
+    model.dispose();
+  });
 
   it('darts_v2: depthwise convs without bias take two inputs; int8 needs no QUANTIZE before concatenation', () => {
     const model = dartsV2Small();
