@@ -10,6 +10,7 @@ import { registerAvgPoolGradientFix } from './avg-pool-gradient.js';
 import { registerDilatedConvGradients } from './dilated-conv-gradients.js';
 import { registerWasmBatchNorm } from './wasm-batch-norm.js';
 import { registerWasmGradientKernels } from './wasm-grad-kernels.js';
+import { guardWasmHeap } from './wasm-heap-guard.js';
 
 export type { BackendAttempt, BackendName, BackendReport } from './backend.types.js';
 
@@ -78,6 +79,7 @@ async function pick(options: SelectBackendOptions): Promise<BackendReport> {
     if (name === 'wasm') {
       registerWasmGradientKernels();
       registerWasmBatchNorm();
+      guardWasmHeap();
     }
     silenceCpuBackendAdvert();
     chosen = name;

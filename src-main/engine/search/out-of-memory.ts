@@ -1,13 +1,17 @@
 /**
  * The wasm backend's heap is a 32-bit WebAssembly memory: 4 GiB at most, per thread. When a step needs
- * more, Emscripten aborts from inside a kernel with "Aborted(). Build with -sASSERTIONS for more info."
- * (a WebAssembly.RuntimeError here; a plain Error carrying the same message when it came from a
- * training worker). This turns that into a message that says what happened and what to change.
+ * more, a tensor allocation is refused (backend/wasm-heap-guard.ts) or Emscripten aborts from inside a
+ * kernel with "Aborted(). Build with -sASSERTIONS for more info." (a WebAssembly.RuntimeError here; a
+ * plain Error carrying the same message when it came from a training worker). This turns either into a
+ * message that says what happened and what to change.
  */
 
 const WASM_ABORT = /^Aborted\(/;
-/** Other ways the same exhaustion shows (memory.grow refused, a typed array view past the end). */
-const WASM_GROW_FAILED = /WebAssembly\.Memory|Maximum memory size exceeded|Array buffer allocation failed/i;
+/**
+ * Other ways the same exhaustion shows: the engine's malloc check (backend/wasm-heap-guard.ts, "out of
+ * WebAssembly memory"), memory.grow refused.
+ */
+const WASM_GROW_FAILED = /out of WebAssembly memory|WebAssembly\.Memory|Maximum memory size exceeded|Array buffer allocation failed/i;
 
 /** True when `error` is the wasm backend giving up for lack of heap (here or in a training worker). */
 export function isWasmHeapExhausted(error: unknown): boolean {
