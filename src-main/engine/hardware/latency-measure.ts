@@ -10,7 +10,9 @@
  * what the model costs this machine, and equals the wall-clock latency when the machine is otherwise idle
  * (wasm runs single-threaded in Node; GPU backends must use 'wall', where the work is not this process's CPU).
  */
+import { PerformanceObserver } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../util/rng.js';
 
 export interface TimingOptions {
   /** Untimed rounds first (kernels compiled, buffers allocated, V8 optimising tfjs-layers' code). */
@@ -23,6 +25,8 @@ export interface TimingOptions {
   clock?: LatencyClock;
   /** How a model's rounds are summarised (default: the 10 %-trimmed mean, see trimmedMean). */
   statistic?: LatencyStatistic;
+  /** Keep the runs a garbage collection landed in (default false: dropped, see timeInterleaved). */
+  keepGcRuns?: boolean;
 }
 
 export type LatencyStatistic = 'median' | 'trimmed-mean';
@@ -58,17 +62,70 @@ export function trimmedMean(values: number[], trim = 0.1): number {
   return kept.reduce((a, b) => a + b, 0) / kept.length;
 }
 
-function runOnce(item: Timeable, clock: LatencyClock): number {
-  const wall = performance.now();
-  const cpu = process.cpuUsage();
+export interface Run {
+  ms: number;
+  /** Wall-clock span of the run (performance.now), to match garbage collections against. */
+  start: number;
+  end: number;
+}
+
+/** CPU time of this process (ms): user + system, all threads. */
+function processCpuMs(): number {
+  const used = process.cpuUsage();
+  return (used.user + used.system) / 1000;
+}
+
+type Clock = () => number;
+
+function runOnce(item: Timeable, clock: Clock | undefined): Run {
+  const start = performance.now();
+  const cpu = clock?.() ?? 0;
   const out = item.model.predict(item.inputs.length === 1 ? item.inputs[0] : item.inputs);
   for (const t of Array.isArray(out) ? out : [out]) {
     t.dataSync();
     t.dispose();
   }
-  if (clock === 'wall') return performance.now() - wall;
-  const used = process.cpuUsage(cpu);
-  return (used.user + used.system) / 1000;
+  const end = performance.now();
+  return { ms: clock ? clock() - cpu : end - start, start, end };
+}
+
+/** Wall-clock spans of the garbage collections of this process while `watch` runs (perf_hooks 'gc' entries). */
+async function withGcSpans<T>(watch: () => Promise<T>): Promise<{ result: T; spans: [number, number][] }> {
+  const spans: [number, number][] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) spans.push([e.startTime, e.startTime + e.duration]);
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  try {
+    const result = await watch();
+    // Entries are delivered asynchronously: let the last ones arrive.
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    return { result, spans };
+  } finally {
+    observer.disconnect();
+  }
+}
+
+/** The times of the runs no collection overlapped; all of them if fewer than half would remain. */
+export function runsOutsideGc(runs: Run[], gcSpans: [number, number][]): number[] {
+  const clean = runs.filter((run) => !gcSpans.some(([start, end]) => start < run.end && end > run.start));
+  return (clean.length * 2 >= runs.length ? clean : runs).map((run) => run.ms);
+}
+
+/**
+ * tfjs-layers caches each model's execution order in an LRU of 100 entries (TOPOLOGICAL_SORT_CACHE_MAX_ENTRIES);
+ * with more models interleaved every predict would sort its graph again, a per-layer cost an app predicting
+ * one model never pays. Widened for the measurement, restored after.
+ */
+async function withSortCacheFor<T>(models: number, run: () => Promise<T>): Promise<T> {
+  const flag = 'TOPOLOGICAL_SORT_CACHE_MAX_ENTRIES';
+  const before = tf.env().getNumber(flag);
+  if (models + 10 > before) tf.env().set(flag, models + 10);
+  try {
+    return await run();
+  } finally {
+    if (models + 10 > before) tf.env().set(flag, before);
+  }
 }
 
 /** Wall time for backends whose work runs off this process's CPU (GPU), else CPU time. */
@@ -76,25 +133,68 @@ export function defaultClock(backend: string): LatencyClock {
   return backend === 'tensorflow-gpu' || backend === 'webgl' || backend === 'webgpu' ? 'wall' : 'cpu';
 }
 
-/** Median ms per model, in the order given; yields to the event loop between rounds (cancellable). */
+const ORDER_SEED = 20261122;
+
+function shuffled(n: number, rng: Rng): number[] {
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let k = n - 1; k > 0; k--) {
+    const j = rng.int(k + 1);
+    [order[k], order[j]] = [order[j], order[k]];
+  }
+  return order;
+}
+
+/**
+ * Time per model (ms, the `statistic` of its rounds), in the order given; yields to the event loop between
+ * rounds (cancellable).
+ *
+ * Runs a garbage collection landed in are dropped. V8 scavenges its young generation every few MB of
+ * allocation and the collection's CPU time (main thread and parallel helpers) lands on whichever predict
+ * happens to trigger it: a whole DARTS model (≈ 250 layers) triggers one every ~5 predicts and its run costs
+ * ~1 ms more, a small op one every ~50. A trimmed mean then keeps some of a model's collections and none
+ * of an op's, and which ones it keeps is chance: two instances of the same architecture timed in the same
+ * rounds differed by 5-11 % rms. Without those runs both sides count the same thing: the model's compute.
+ * An item keeps all its runs if fewer than half would remain.
+ *
+ * Each round runs the items in a new random order. In a fixed order (even alternating direction) an item's
+ * time depends on where it sits: what ran just before decides the state of the wasm heap its activations
+ * are allocated from, and that state repeats every round. Two instances of one DARTS architecture timed in
+ * the same 100 rounds differed by 13 % rms in a fixed order (each one's own halves agreed within 4 %),
+ * by 2.7 % shuffled.
+ *
+ * Each visit runs the item twice and times the second run: warm, as a deployed model predicting frame
+ * after frame runs (and as measureModelLatency times a model alone). Timed cold, right after whatever
+ * model the shuffle put before it, a small op paid for refetching its weights and the sum of ops
+ * overpredicted whole models by 25 %; warm, whole models cost a uniform ~1.2-1.35 × the sum of their ops
+ * (every op kind alike), which the table's calibration factor takes up.
+ */
 export async function timeInterleaved(items: Timeable[], options: TimingOptions = {}): Promise<number[]> {
   const warmup = options.warmup ?? 10;
   const repeats = Math.max(15, options.repeats ?? DEFAULT_REPEATS);
-  const clock = options.clock ?? defaultClock(tf.getBackend());
-  const warmStart = performance.now();
-  for (let i = 0; i < warmup; i++) {
-    if (i >= 3 && performance.now() - warmStart > (options.warmupMs ?? Infinity)) break;
-    for (const item of items) runOnce(item, clock);
-  }
-  const samples = items.map(() => [] as number[]);
-  for (let r = 0; r < repeats; r++) {
-    if (options.signal?.aborted) throw new Error('Latency measurement cancelled');
-    // Alternate the direction of each round: neither end of the list always runs right after a pause.
-    const order = r % 2 === 0 ? items.map((_, i) => i) : items.map((_, i) => items.length - 1 - i);
-    for (const i of order) samples[i].push(runOnce(items[i], clock));
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  return samples.map((options.statistic ?? DEFAULT_STATISTIC) === 'median' ? median : (v) => trimmedMean(v));
+  const clock = (options.clock ?? defaultClock(tf.getBackend())) === 'cpu' ? processCpuMs : undefined;
+  return withSortCacheFor(new Set(items.map((i) => i.model)).size, async () => {
+    const warmStart = performance.now();
+    for (let i = 0; i < warmup; i++) {
+      if (i >= 3 && performance.now() - warmStart > (options.warmupMs ?? Infinity)) break;
+      for (const item of items) runOnce(item, clock);
+    }
+    const rng = new Rng(ORDER_SEED);
+    const { result: runs, spans } = await withGcSpans(async () => {
+      const runs = items.map(() => [] as Run[]);
+      for (let r = 0; r < repeats; r++) {
+        if (options.signal?.aborted) throw new Error('Latency measurement cancelled');
+        const order = shuffled(items.length, rng);
+        for (const i of order) {
+          runOnce(items[i], clock);
+          runs[i].push(runOnce(items[i], clock));
+        }
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      return runs;
+    });
+    const summarise = (options.statistic ?? DEFAULT_STATISTIC) === 'median' ? median : (v: number[]) => trimmedMean(v);
+    return runs.map((itemRuns) => summarise(options.keepGcRuns ? itemRuns.map((run) => run.ms) : runsOutsideGc(itemRuns, spans)));
+  });
 }
 
 /** Median batch-1 predict time of one model (ms), zeros as input. */

@@ -3,6 +3,7 @@
  * machine, backend and space, written atomically. A file measured with another tfjs version or schema is
  * stale (ignored, then overwritten); a file that is not a table is an error naming the file.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -12,7 +13,7 @@ import type { SpaceName } from '../space/space.types.js';
 import { writeJsonAtomic } from '../util/atomic-write.js';
 import { detectHardware } from './detect.js';
 import { DEFAULT_STATISTIC } from './latency-measure.js';
-import type { LatencyTable } from './latency-table.types.js';
+import { TIMING_METHOD, type LatencyTable } from './latency-table.types.js';
 import { userDataDir } from './profile-store.js';
 import { machineIdOf } from './profile.js';
 
@@ -61,10 +62,26 @@ export function tfjsVersion(): string {
 }
 
 /**
- * Reads a cached table. Returns undefined when the file is missing or stale (another tfjs version or an
- * older layout of the file); throws an Error naming the file when it exists but is not a latency table.
+ * A fingerprint of the kernels a backend runs: every registered kernel's name and the source of its
+ * function, hashed. The engine replaces and wraps wasm kernels (backend/wasm-grad-kernels.ts: Concat, Add,
+ * Slice, …); when that code changes, the ops' cost changes under the same tfjs version, and a table keyed by
+ * the version alone would go on predicting the old kernels. Helpers a kernel calls are not in its source:
+ * a change confined to them is missed (docs/latency.md).
  */
-export function loadLatencyTable(file: string, expect: { machineId: string; backend: BackendName | string; space: SpaceName }): LatencyTable | undefined {
+export function kernelFingerprint(backend: string): string {
+  const hash = createHash('sha256');
+  hash.update(`tfjs ${tfjsVersion()}\n`);
+  const kernels = tf.getKernelsForBackend(backend).sort((a, b) => (a.kernelName < b.kernelName ? -1 : a.kernelName > b.kernelName ? 1 : 0));
+  for (const k of kernels) hash.update(`${k.kernelName}\n${k.kernelFunc.toString()}\n`);
+  return hash.digest('hex').slice(0, 16);
+}
+
+/**
+ * Reads a cached table. Returns undefined when the file is missing or stale (another tfjs version, another
+ * kernel set when `expect.kernels` is given, or an older layout of the file); throws an Error naming the file
+ * when it exists but is not a latency table.
+ */
+export function loadLatencyTable(file: string, expect: { machineId: string; backend: BackendName | string; space: SpaceName; kernels?: string }): LatencyTable | undefined {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -83,6 +100,8 @@ export function loadLatencyTable(file: string, expect: { machineId: string; back
   if (raw && typeof raw === 'object' && (raw.schemaVersion !== 1 || raw.tfjsVersion !== tfjsVersion() || raw.modelOverheadMs === undefined || raw.statistic !== DEFAULT_STATISTIC)) {
     return undefined;
   }
+  if (raw && typeof raw === 'object' && expect.kernels !== undefined && raw.kernels !== expect.kernels) return undefined;
+  if (raw && typeof raw === 'object' && raw.timing !== TIMING_METHOD) return undefined;
   const parsed = TableSchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -16,8 +16,8 @@ import { architectureQuery, layoutKeys, latencyKeyString, networkLayout, sameFix
 import { DEFAULT_REPEATS, DEFAULT_STATISTIC, median, timeInterleaved, type LatencyStatistic, type Timeable } from './latency-measure.js';
 import { randomGenotype } from './latency-sample.js';
 import { buildFixedPartModel, buildIdentityModel, buildOpModel, isFreeOp, type FixedPartSpec, type TimedModel } from './latency-ops.js';
-import { currentMachineId, latencyTableFile, loadLatencyTable, saveLatencyTable, tfjsVersion } from './latency-store.js';
-import type { LatencyKey, LatencyTable, OpInputShape } from './latency-table.types.js';
+import { currentMachineId, kernelFingerprint, latencyTableFile, loadLatencyTable, saveLatencyTable, tfjsVersion } from './latency-store.js';
+import { TIMING_METHOD, type LatencyKey, type LatencyTable, type OpInputShape } from './latency-table.types.js';
 
 export interface LatencyTableOptions {
   task: Task;
@@ -29,7 +29,7 @@ export interface LatencyTableOptions {
   primitives?: readonly string[];
   repeats?: number;
   statistic?: LatencyStatistic;
-  /** Whole reference models timed with the ops to calibrate them (default 5; 0: no calibration). */
+  /** Whole reference models timed with the ops to calibrate them (default 8; 0: no calibration). */
   calibrate?: number;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
@@ -90,6 +90,8 @@ type Job = { kind: 'op'; key: LatencyKey } | { kind: 'fixed'; spec: FixedPartSpe
 
 /** Reference architectures for the calibration: a fixed seed, apart from any a benchmark validates on. */
 const CALIBRATION_SEED = 1;
+/** Eight: the median of five moved by a few % from one measurement to the next on the shared machine. */
+const CALIBRATION_REFERENCES = 8;
 
 function entryMs(table: LatencyTable, key: LatencyKey): number | undefined {
   return table.entries[latencyKeyString(key)]?.medianMs;
@@ -118,7 +120,7 @@ async function measureJobs(jobs: Job[], table: LatencyTable, layout: NetworkLayo
       if (!identities.has(shape.join('x'))) identities.set(shape.join('x'), buildIdentityModel(shape));
     }
     const rng = new Rng(CALIBRATION_SEED);
-    for (let i = 0; i < (options.calibrate ?? 5); i++) {
+    for (let i = 0; i < (options.calibrate ?? CALIBRATION_REFERENCES); i++) {
       const g = randomGenotype(layout.space, rng, { nodes: options.macro.nodes, blocks: options.blocks });
       const model = buildDerivedModel(g, options.task, options.macro);
       const inputs = [tf.zeros([1, ...options.task.inputShape])];
@@ -207,6 +209,8 @@ export function emptyLatencyTable(machineId: string, backend: string, space: Lat
     space,
     batch: 1,
     tfjsVersion: tfjsVersion(),
+    kernels: kernelFingerprint(backend),
+    timing: TIMING_METHOD,
     createdAt: now,
     updatedAt: now,
     entries: {},
@@ -225,7 +229,7 @@ export async function ensureLatencyTable(options: EnsureTableOptions): Promise<E
   const machineId = options.machineId ?? (await currentMachineId());
   const backend = options.backend ?? tf.getBackend();
   const file = options.file ?? latencyTableFile(machineId, backend, options.space);
-  const cached = options.refresh ? undefined : loadLatencyTable(file, { machineId, backend, space: options.space });
+  const cached = options.refresh ? undefined : loadLatencyTable(file, { machineId, backend, space: options.space, kernels: kernelFingerprint(backend) });
   const table = cached ?? emptyLatencyTable(machineId, backend, options.space, options.repeats);
   const { measured, fromCache, layout } = await extendLatencyTable(table, options);
   if ((measured > 0 || !cached) && !options.noSave) saveLatencyTable(file, table);

@@ -74,6 +74,13 @@ export interface FixedPartLatency {
   params?: number;
 }
 
+/**
+ * Bumped when the way entries are timed changes (latency-measure.ts), so tables timed the old way are
+ * measured again. "warm-shuffled-nogc": each visit's second run, items in a new random order every round,
+ * runs a garbage collection landed in dropped.
+ */
+export const TIMING_METHOD = 'warm-shuffled-nogc';
+
 /** One cached file: everything measured for one space on one machine and backend. */
 export interface LatencyTable {
   schemaVersion: 1;
@@ -84,6 +91,10 @@ export interface LatencyTable {
   batch: 1;
   /** tfjs version the entries were measured with; a different version makes the table stale. */
   tfjsVersion: string;
+  /** kernelFingerprint of the backend's kernels when measured; a different kernel set makes the table stale. */
+  kernels?: string;
+  /** How entries were timed (TIMING_METHOD); a table timed another way is stale. */
+  timing?: string;
   createdAt: string;
   updatedAt: string;
   entries: Record<LatencyKeyString, LatencyEntry>;

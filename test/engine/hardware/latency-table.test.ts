@@ -7,7 +7,7 @@ import { selectBackend } from '../../../src-main/engine/backend/select-backend.j
 import { buildDerivedModel } from '../../../src-main/engine/derive/build-derived-model.js';
 import { allPositions, architectureQuery, latencyKeyString, networkLayout } from '../../../src-main/engine/hardware/latency-layout.js';
 import { latencyLookupFromTable, predictLatency } from '../../../src-main/engine/hardware/latency-predict.js';
-import { loadLatencyTable } from '../../../src-main/engine/hardware/latency-store.js';
+import { kernelFingerprint, loadLatencyTable } from '../../../src-main/engine/hardware/latency-store.js';
 import { ensureLatencyTable, type EnsuredTable } from '../../../src-main/engine/hardware/latency-table.js';
 import type { LatencyTable } from '../../../src-main/engine/hardware/latency-table.types.js';
 import { measureModelLatency, predictArchitectureLatency, randomGenotype } from '../../../src-main/engine/search/latency.js';
@@ -88,11 +88,40 @@ describe('latency table', () => {
     const stale = path.join(dir, 'stale.json');
     writeFileSync(stale, JSON.stringify({ ...first.table, tfjsVersion: '0.0.1' }));
     expect(loadLatencyTable(stale, { machineId: MACHINE, backend: 'wasm', space: 'darts' })).toBeUndefined();
+    // Another kernel set (the engine's wasm kernels changed) or another timing method: stale too.
+    const kernels = kernelFingerprint('wasm');
+    expect(first.table.kernels).toBe(kernels);
+    const expectHere = { machineId: MACHINE, backend: 'wasm', space: 'darts' as const, kernels };
+    writeFileSync(stale, JSON.stringify(first.table));
+    expect(loadLatencyTable(stale, expectHere)).toBeDefined();
+    writeFileSync(stale, JSON.stringify({ ...first.table, kernels: 'another-kernel-set' }));
+    expect(loadLatencyTable(stale, expectHere)).toBeUndefined();
+    writeFileSync(stale, JSON.stringify({ ...first.table, timing: 'cold-fixed-order' }));
+    expect(loadLatencyTable(stale, expectHere)).toBeUndefined();
     const broken = path.join(dir, 'broken.json');
     writeFileSync(broken, JSON.stringify({ ...first.table, entries: { x: { medianMs: 'fast' } } }));
     expect(() => loadLatencyTable(broken, { machineId: MACHINE, backend: 'wasm', space: 'darts' })).toThrow(broken);
     writeFileSync(broken, '{ not json');
     expect(() => loadLatencyTable(broken, { machineId: MACHINE, backend: 'wasm', space: 'darts' })).toThrow(/broken\.json: the latency table is not valid JSON/);
+  });
+});
+
+describe('kernel fingerprint', () => {
+  it('changes when a kernel of the backend is replaced, and is back when it is restored', () => {
+    const before = kernelFingerprint('wasm');
+    expect(kernelFingerprint('wasm')).toBe(before);
+    const original = tf.getKernel('Relu', 'wasm');
+    expect(original).toBeDefined();
+    if (!original) return;
+    tf.unregisterKernel('Relu', 'wasm');
+    try {
+      tf.registerKernel({ ...original, kernelFunc: (a) => original.kernelFunc(a) });
+      expect(kernelFingerprint('wasm')).not.toBe(before);
+    } finally {
+      tf.unregisterKernel('Relu', 'wasm');
+      tf.registerKernel(original);
+    }
+    expect(kernelFingerprint('wasm')).toBe(before);
   });
 });
 
