@@ -42,7 +42,10 @@ export async function evaluateModel(
     const indices = Int32Array.from({ length: Math.min(batchSize, n - start) }, (_, i) => start + i);
     const { out, inp, tgt, loss } = tf.tidy(() => {
       const { input, target } = batchTensors(test, indices, task, seed + batchIndex);
-      const output = model.apply(input, { training: false }) as tf.Tensor;
+      const raw = model.apply(input, { training: false }) as tf.Tensor;
+      // A denoised image is an image: clipped to [0, 1] before it is scored or saved, as denoising papers
+      // do (the residual net's raw output strays below 0 on MNIST's black background).
+      const output = task.kind === 'denoising' ? tf.clipByValue(raw, 0, 1) : raw;
       const lossValue = task.loss(output, target);
       return task.kind === 'denoising'
         ? { out: output, inp: input, tgt: target, loss: lossValue }
