@@ -5,7 +5,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { ResolvedSearchConfig } from '../../contract/search-config.js';
-import { allPositions, architectureQuery, networkLayout, type NetworkLayout } from '../hardware/latency-layout.js';
+import { allPositions, architectureQuery, latencyKeyString, networkLayout, type NetworkLayout } from '../hardware/latency-layout.js';
 import { median, timeModel, type TimingOptions } from '../hardware/latency-measure.js';
 import { latencyLookupFromTable, predictLatency } from '../hardware/latency-predict.js';
 import { ensureLatencyTable, type EnsuredTable } from '../hardware/latency-table.js';
@@ -51,10 +51,38 @@ function blocksOf(genotype: Genotype): number | undefined {
  * Every primitive at every edge must be in the table (missing keys throw, naming the key).
  */
 export function fbnetLatencyLookup(table: LatencyTable, layout: NetworkLayout, task: Task): LatencyLookup {
-  const raw = latencyLookupFromTable(table);
-  const edges = allPositions(layout).length;
   const query = architectureQuery(layout, placeholderGenotype(layout), task);
   const fixed = predictLatency(table, { ...query, ops: query.ops.filter((k) => k.op.startsWith(GLUE_OP_PREFIX)) }).totalMs;
+  return perEdgeLookup(layout, latencyLookupFromTable(table), fixed);
+}
+
+/**
+ * FBNet's parameter lookup for a size budget, built like fbnetLatencyLookup: the expected parameter count
+ * under the alphas estimates the derived model's (stem, head, preprocessing and every kept op), from the
+ * `params` the table stores with each entry.
+ */
+export function fbnetParamsLookup(table: LatencyTable, layout: NetworkLayout, task: Task): LatencyLookup {
+  const query = architectureQuery(layout, placeholderGenotype(layout), task);
+  const fixed = predictLatency(table, { ...query, ops: query.ops.filter((k) => k.op.startsWith(GLUE_OP_PREFIX)) }).params;
+  const timed = latencyLookupFromTable(table);
+  return perEdgeLookup(
+    layout,
+    (primitive, edge) => {
+      timed(primitive, edge); // throws naming a missing key
+      const key = { space: table.space, op: primitive, inputShape: [edge.height, edge.width, edge.cIn] as [number, number, number], stride: edge.stride, cOut: edge.cOut };
+      const params = table.entries[latencyKeyString(key)].params;
+      if (params === undefined || fixed === undefined) {
+        throw new Error(`Latency table (${table.space}, machine ${table.machineId}) lacks parameter counts (${latencyKeyString(key)} or a fixed part); rebuild it to search with a size budget`);
+      }
+      return params;
+    },
+    fixed ?? 0,
+  );
+}
+
+/** A per-primitive quantity of an edge, scaled for the derived model (2/j kept edges) plus an even share of the fixed parts. */
+function perEdgeLookup(layout: NetworkLayout, raw: (primitive: string, edge: Parameters<LatencyLookup>[1]) => number, fixed: number): LatencyLookup {
+  const edges = allPositions(layout).length;
   const perEdge = edges > 0 ? fixed / edges : 0;
   const cellSpace = layout.cells.length > 0 && layout.space !== 'nb201';
   return (primitive, edge) => {
@@ -153,9 +181,9 @@ export async function fbnetLookupForRun(
   task: Task,
   macro: MacroOptions,
   options: { signal?: AbortSignal } = {},
-): Promise<{ latencyOf: LatencyLookup; table: LatencyTable }> {
+): Promise<{ latencyOf: LatencyLookup; paramsOf: LatencyLookup; table: LatencyTable }> {
   const { table, layout } = await latencyTableForRun(config, task, macro, options);
-  return { latencyOf: fbnetLatencyLookup(table, layout, task), table };
+  return { latencyOf: fbnetLatencyLookup(table, layout, task), paramsOf: fbnetParamsLookup(table, layout, task), table };
 }
 
 /** fbnetLatencyLookup for a replica that received the table as plain (structured-clone) data. */

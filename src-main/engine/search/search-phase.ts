@@ -79,7 +79,8 @@ export async function runSearchPhase(config: ResolvedSearchConfig, data: TaskDat
       seed: config.seed,
       latencyTargetMs: config.latencyTargetMs,
       latencyWeight: config.latencyWeight,
-      ...(latency ? { latencyOf: latency.latencyOf } : {}),
+      // The size budget is a loss term like latency (FBNet; the derived model's expected parameter count).
+      ...(latency ? { latencyOf: latency.latencyOf, paramsOf: latency.paramsOf, maxParams: config.maxParams } : {}),
     });
     const supernet = new Supernet({
       space,

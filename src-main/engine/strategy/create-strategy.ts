@@ -13,6 +13,9 @@ export interface CreateStrategyOptions {
   latencyOf?: LatencyLookup;
   latencyTargetMs?: number;
   latencyWeight?: number;
+  /** FBNet: parameters per op (the hardware table's counts) and the derived model's size budget. */
+  paramsOf?: LatencyLookup;
+  maxParams?: number;
 }
 
 /** The strategy of a search config by name. */
@@ -31,6 +34,7 @@ export function createStrategy(name: StrategyName, options: CreateStrategyOption
         latencyOf: options.latencyOf ?? macLatencyLookup(),
         targetMs: options.latencyTargetMs ?? 1,
         ...(options.latencyWeight !== undefined ? { latencyWeight: options.latencyWeight } : {}),
+        ...(options.maxParams !== undefined && options.paramsOf ? { maxParams: options.maxParams, paramsOf: options.paramsOf } : {}),
       });
     default: {
       const unknown: never = name;

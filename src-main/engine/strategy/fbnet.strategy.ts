@@ -22,6 +22,16 @@ export interface FbnetOptions {
   /** FBNet's temperature: tau0 · decay^epoch. */
   tau0?: number;
   tauDecay?: number;
+  /** Trainable parameters of one primitive on one edge instance (the latency table's `params`). */
+  paramsOf?: LatencyLookup;
+  /**
+   * Size budget of the derived model (parameters). Above it, a penalty on the expected parameter count
+   * under the alphas, in the latency term's form: 'multiplicative' loss · w · max(0, log(E[params] / budget)),
+   * 'additive' w · max(0, E[params] / budget − 1). Under the budget the penalty and its gradient are 0.
+   */
+  maxParams?: number;
+  /** Weight of the size penalty (default 1). */
+  paramsWeight?: number;
 }
 
 export function fbnetTau(epoch: number, tau0 = 5, decay = 0.956): number {
@@ -32,19 +42,33 @@ export function fbnetTau(epoch: number, tau0 = 5, decay = 0.956): number {
  * FBNet: Gumbel-softmax edge weights plus a latency term. Expected latency is
  * Σ_cells Σ_edges Σ_ops softmax(α)·latency[op] (the deterministic distribution, not the noisy sample, so
  * the term has no sampling variance); summed over every cell instance sharing the cell type's alphas.
+ * With a size budget (maxParams), the expected parameter count enters the loss the same way, as a hinge
+ * that is 0 under the budget.
  */
-export function fbnetStrategy(options: FbnetOptions): Strategy {
-  const { latencyOf, targetMs, latencyWeight = 0.2, mode = 'multiplicative', hard = false, tau0 = 5, tauDecay = 0.956 } = options;
+export function fbnetStrategy(options: FbnetOptions): Strategy & { expectedParams(alphas: Alphas): number } {
+  const { latencyOf, targetMs, latencyWeight = 0.2, mode = 'multiplicative', hard = false, tau0 = 5, tauDecay = 0.956, paramsOf, maxParams, paramsWeight = 1 } = options;
   if (!(targetMs > 0)) throw new Error(`FBNet: the latency target must be positive, got ${targetMs}`);
+  if (maxParams !== undefined && !(maxParams > 0)) throw new Error(`FBNet: the size budget (maxParams) must be positive, got ${maxParams}`);
+  if (maxParams !== undefined && !paramsOf) throw new Error('FBNet: a size budget (maxParams) needs the parameters of every op (paramsOf)');
   const tables = new Map<CellType, Float32Array>();
+  const paramTables = new Map<CellType, Float32Array>();
   let shape: [number, number] = [0, 0];
 
-  const expected = (alphas: Alphas): tf.Scalar => {
-    if (tables.size === 0) throw new Error('FBNet: attach(supernet) must run before the latency term is used');
+  /** Σ over cell types of Σ softmax(α) · table: the expectation of a per-op quantity under the alphas. */
+  const expectation = (alphas: Alphas, of: Map<CellType, Float32Array>, what: string): tf.Scalar => {
+    if (of.size === 0) throw new Error(`FBNet: attach(supernet) must run before the ${what} term is used`);
     const terms = (Object.entries(alphas) as [CellType, tf.Tensor2D][]).map(([type, alpha]) =>
-      tf.sum(tf.mul(tf.softmax(alpha), tf.tensor2d(tables.get(type) as Float32Array, shape))),
+      tf.sum(tf.mul(tf.softmax(alpha), tf.tensor2d(of.get(type) as Float32Array, shape))),
     );
     return (terms.length === 1 ? terms[0] : tf.addN(terms)) as tf.Scalar;
+  };
+  const expected = (alphas: Alphas) => expectation(alphas, tables, 'latency');
+
+  const sizePenalty = (taskLoss: tf.Scalar, alphas: Alphas): tf.Scalar | undefined => {
+    if (maxParams === undefined) return undefined;
+    const ratio = tf.div(expectation(alphas, paramTables, 'size'), maxParams);
+    if (mode === 'additive') return tf.mul(tf.relu(tf.sub(ratio, 1)), paramsWeight) as tf.Scalar;
+    return tf.mul(taskLoss, tf.mul(tf.relu(tf.log(ratio)), paramsWeight)) as tf.Scalar;
   };
 
   return {
@@ -53,12 +77,18 @@ export function fbnetStrategy(options: FbnetOptions): Strategy {
     attach(supernet: SupernetInfo): void {
       shape = [supernet.edgeNames.length, supernet.primitives.length];
       for (const type of supernet.cellTypes) tables.set(type, new Float32Array(shape[0] * shape[1]));
+      if (paramsOf) for (const type of supernet.cellTypes) paramTables.set(type, new Float32Array(shape[0] * shape[1]));
       for (const edge of supernet.edgeInstances()) {
         const table = tables.get(edge.cellType) as Float32Array;
+        const paramTable = paramTables.get(edge.cellType);
         supernet.primitives.forEach((p, k) => {
           const ms = latencyOf(p, edge);
           if (!Number.isFinite(ms) || ms < 0) throw new Error(`FBNet: the latency table gave ${ms} for ${p} on edge ${edge.edge} of cell ${edge.cellIndex}`);
           table[edge.row * shape[1] + k] += ms;
+          if (!paramsOf || !paramTable) return;
+          const params = paramsOf(p, edge);
+          if (!Number.isFinite(params) || params < 0) throw new Error(`FBNet: the parameter lookup gave ${params} for ${p} on edge ${edge.edge} of cell ${edge.cellIndex}`);
+          paramTable[edge.row * shape[1] + k] += params;
         });
       }
     },
@@ -76,10 +106,13 @@ export function fbnetStrategy(options: FbnetOptions): Strategy {
     },
     extraLoss(taskLoss: tf.Scalar, alphas: Alphas): tf.Scalar {
       const ratio = tf.div(expected(alphas), targetMs);
-      if (mode === 'additive') return tf.mul(ratio, latencyWeight);
-      return tf.mul(taskLoss, tf.mul(tf.log(ratio), latencyWeight));
+      const latency = mode === 'additive' ? tf.mul(ratio, latencyWeight) : tf.mul(taskLoss, tf.mul(tf.log(ratio), latencyWeight));
+      const size = sizePenalty(taskLoss, alphas);
+      return (size ? tf.add(latency, size) : latency) as tf.Scalar;
     },
     expectedLatencyMs: (alphas: Alphas) => tf.tidy(() => expected(alphas).dataSync()[0]),
+    /** Expected parameters of the derived model under the alphas (NaN without paramsOf). */
+    expectedParams: (alphas: Alphas) => (paramsOf ? tf.tidy(() => expectation(alphas, paramTables, 'size').dataSync()[0]) : Number.NaN),
   };
 }
 
