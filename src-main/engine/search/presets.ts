@@ -15,7 +15,7 @@ type PresetNumbers = Pick<
 
 const PRESETS: Record<'quick' | 'standard', Record<'image' | 'har' | 'denoising', PresetNumbers>> = {
   quick: {
-    image: { epochs: 2, retrainEpochs: 3, batchSize: 64, channels: 8, cells: 5, nodes: 4, searchSamples: 10_000, retrainSamples: 0 },
+    image: { epochs: 2, retrainEpochs: 2, batchSize: 128, channels: 8, cells: 5, nodes: 4, searchSamples: 10_000, retrainSamples: 0 },
     har: { epochs: 2, retrainEpochs: 8, batchSize: 64, channels: 8, cells: 5, nodes: 4, searchSamples: 0, retrainSamples: 0 },
     // Full-resolution cells cost ~4× a classifier's per sample, and the baseline trains with the same budget.
     denoising: { epochs: 1, retrainEpochs: 2, batchSize: 32, channels: 8, cells: 3, nodes: 4, searchSamples: 4_000, retrainSamples: 8_000 },
