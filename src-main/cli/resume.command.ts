@@ -1,25 +1,14 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
-import { RunStore, type RunDetail } from '../engine/store/run-store.js';
 import { exitWithError, UserFacingError } from './cli-errors.js';
+import { lookUpRun, withRunStore } from './run-lookup.js';
 import { runToCompletion } from './run-to-completion.js';
 
 /** The run to resume, checked: it exists, is not finished, and no live process is running it. */
 function findResumable(id: string): { id: string; runDir: string } {
-  let store: RunStore;
-  try {
-    store = RunStore.open();
-  } catch (error) {
-    throw new UserFacingError((error as Error).message);
-  }
-  try {
-    let run: RunDetail | undefined;
-    try {
-      run = store.getRun(id);
-    } catch (error) {
-      throw new UserFacingError((error as Error).message);
-    }
+  return withRunStore((store) => {
+    const run = lookUpRun(store, id);
     if (!run) {
       // A run folder given by its path (a store that was moved or lost): its config.json is enough.
       const dir = path.resolve(id);
@@ -30,9 +19,7 @@ function findResumable(id: string): { id: string; runDir: string } {
     if (run.status === 'running' || run.status === 'paused') throw new UserFacingError(`run ${run.id}: still ${run.status} in process ${run.pid}; stop it first.`);
     if (!existsSync(path.join(run.runDir, 'config.json'))) throw new UserFacingError(`${run.runDir}: the run folder is gone or has no config.json, so run ${run.id} cannot be resumed.`);
     return { id: run.id, runDir: run.runDir };
-  } finally {
-    store.close();
-  }
+  });
 }
 
 /** `nas-studio resume RUN`: continues a stopped, failed or killed run from its last checkpoint. */

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
-import { RUN_STATUSES, RunStore, type RunDetail, type RunRecord, type RunStatus } from '../engine/store/run-store.js';
+import { RUN_STATUSES, type RunDetail, type RunRecord, type RunStatus } from '../engine/store/run-store.js';
 import { exitWithError, positiveInt, UserFacingError } from './cli-errors.js';
+import { lookUpRun, withRunStore } from './run-lookup.js';
 
 interface ListFlags {
   json?: boolean;
@@ -65,14 +66,6 @@ export function formatRunDetail(run: RunDetail): string {
   return lines.join('\n');
 }
 
-function openStore(): RunStore {
-  try {
-    return RunStore.open();
-  } catch (error) {
-    throw new UserFacingError((error as Error).message);
-  }
-}
-
 /** `nas-studio runs` (a table or --json) and `nas-studio runs show RUN`. */
 export function runsCommand(): Command {
   const runs = new Command('runs')
@@ -82,13 +75,8 @@ export function runsCommand(): Command {
     .option('--limit <n>', 'at most this many runs', positiveInt('--limit'))
     .action((flags: ListFlags) => {
       try {
-        const store = openStore();
-        try {
-          const list = store.listRuns({ status: flags.status, limit: flags.limit });
-          process.stdout.write(`${flags.json ? JSON.stringify(list, null, 2) : formatRunsTable(list)}\n`);
-        } finally {
-          store.close();
-        }
+        const list = withRunStore((store) => store.listRuns({ status: flags.status, limit: flags.limit }));
+        process.stdout.write(`${flags.json ? JSON.stringify(list, null, 2) : formatRunsTable(list)}\n`);
       } catch (error) {
         exitWithError(error);
       }
@@ -102,19 +90,12 @@ export function runsCommand(): Command {
       // `runs show X --json`: commander gives --json to `runs`, which has the same option.
       const json = Boolean(flags.json || command.parent?.opts().json);
       try {
-        const store = openStore();
-        try {
-          let run: RunDetail | undefined;
-          try {
-            run = store.getRun(id);
-          } catch (error) {
-            throw new UserFacingError((error as Error).message);
-          }
-          if (!run) throw new UserFacingError(`run '${id}': no such run in ${store.file} (list them with: nas-studio runs).`);
-          process.stdout.write(`${json ? JSON.stringify(run, null, 2) : formatRunDetail(run)}\n`);
-        } finally {
-          store.close();
-        }
+        const run = withRunStore((store) => {
+          const found = lookUpRun(store, id);
+          if (!found) throw new UserFacingError(`run '${id}': no such run in ${store.file} (list them with: nas-studio runs).`);
+          return found;
+        });
+        process.stdout.write(`${json ? JSON.stringify(run, null, 2) : formatRunDetail(run)}\n`);
       } catch (error) {
         exitWithError(error);
       }
