@@ -5,6 +5,7 @@ import { batches } from '../data/split.js';
 import { DataParallel } from '../parallel/data-parallel.js';
 import type { LayersModelReplica } from '../parallel/layers-model.replica.js';
 import type { ReplicaSpec } from '../parallel/replica.types.js';
+import { explainWasmOutOfMemory } from '../search/out-of-memory.js';
 import { throwIfCancelled, type PauseGate } from '../search/run-control.js';
 import { Rng } from '../util/rng.js';
 import { throttle } from '../util/throttle.js';
@@ -87,6 +88,9 @@ export async function retrainModel(spec: ReplicaSpec, train: ArrayDataset, optio
       onEvent?.({ type: 'epoch', phase: 'retrain', epoch, epochs, trainLoss: lossSum / Math.max(1, stepInEpoch), trainScore: scoreSum / Math.max(1, stepInEpoch) });
     }
     keepModel = true;
+  } catch (error) {
+    // Partial channels is a search strategy, so it is not offered for a derived model.
+    throw explainWasmOutOfMemory(error, { what: 'model', batchSize, workers: parallel.replicas, partialChannels: true }) ?? error;
   } finally {
     await parallel.close({ keepLocal: keepModel });
   }
