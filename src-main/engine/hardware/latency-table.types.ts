@@ -23,7 +23,8 @@ import type { TaskKind } from '../tasks/task.types.js';
  *   models timed in the same rounds calibrate the entries (one factor per measurement, latency-table.ts), the
  *   cells' preprocessing, sums and concatenations are glue entries ("@…"), and the per-call overhead is
  *   counted once. bench/latency.bench.ts compares predicted with measured whole models (docs/latency.md).
- * - Timing: CPU time of this process, interleaved rounds, 10 %-trimmed mean (latency-measure.ts says why).
+ * - Timing: CPU time of this process, interleaved rounds in a new random order each, warm visits (the second
+ *   of two runs), runs hit by a garbage collection dropped, 10 %-trimmed mean (latency-measure.ts says why).
  */
 
 /** Per-sample input of an op: [H, W, C]; HAR ops use H = 1 (a window is an image of height 1). */
