@@ -9,6 +9,7 @@ import { explainWasmOutOfMemory } from '../search/out-of-memory.js';
 import { throwIfCancelled, type PauseGate } from '../search/run-control.js';
 import { Rng } from '../util/rng.js';
 import { throttle } from '../util/throttle.js';
+import { resumePoint, saveRetrainCheckpoint, type RetrainCheckpointing, type RetrainResumePoint } from './retrain-checkpoint.js';
 
 export interface RetrainOptions {
   epochs: number;
@@ -22,6 +23,8 @@ export interface RetrainOptions {
   onEvent?: RunEventListener;
   /** Seconds still to come after retraining (evaluation, export), for the ETA. */
   etaExtraSeconds?: number;
+  /** Checkpoint after every epoch into the run folder, and continue from `checkpoint.resume` when given. */
+  checkpoint?: RetrainCheckpointing;
 }
 
 export interface RetrainResult {
@@ -50,8 +53,33 @@ export async function retrainModel(spec: ReplicaSpec, train: ArrayDataset, optio
   let step = 0;
   let finalLoss = NaN;
   let keepModel = false;
+  let firstEpoch = 1;
+  let earlierSeconds = 0;
+  /** Steps done by an earlier process, left out of this one's throughput. */
+  let firstStep: number;
+  const local = parallel.local as LayersModelReplica;
+  const checkpointing = options.checkpoint;
   try {
-    for (let epoch = 1; epoch <= epochs; epoch++) {
+    if (checkpointing?.resume) {
+      // A checkpoint that does not fit is reported and retraining starts over; nothing is loaded before it is checked.
+      let point: RetrainResumePoint | undefined;
+      try {
+        point = resumePoint(checkpointing.runDir, checkpointing.resume, local, { epochs, stepsPerEpoch, batchSize });
+      } catch (error) {
+        onEvent?.({ type: 'log', level: 'warn', message: (error as Error).message });
+      }
+      if (point) {
+        await parallel.loadState(point.weights, point.optimizer);
+        rng.seedState = point.orderState;
+        step = point.step;
+        finalLoss = point.finalLoss;
+        earlierSeconds = point.seconds;
+        firstEpoch = point.epoch + 1;
+        onEvent?.({ type: 'log', level: 'info', message: `resumed retraining after epoch ${point.epoch} of ${epochs}` });
+      }
+    }
+    firstStep = step;
+    for (let epoch = firstEpoch; epoch <= epochs; epoch++) {
       let lossSum = 0;
       let scoreSum = 0;
       let stepInEpoch = 0;
@@ -67,7 +95,7 @@ export async function retrainModel(spec: ReplicaSpec, train: ArrayDataset, optio
         step++;
         stepInEpoch++;
         const elapsed = (performance.now() - started) / 1000;
-        const rate = (step * batchSize) / Math.max(elapsed, 1e-6);
+        const rate = ((step - firstStep) * batchSize) / Math.max(elapsed, 1e-6);
         emitStep(
           {
             type: 'step',
@@ -86,6 +114,10 @@ export async function retrainModel(spec: ReplicaSpec, train: ArrayDataset, optio
         );
       }
       onEvent?.({ type: 'epoch', phase: 'retrain', epoch, epochs, trainLoss: lossSum / Math.max(1, stepInEpoch), trainScore: scoreSum / Math.max(1, stepInEpoch) });
+      if (checkpointing) {
+        const seconds = earlierSeconds + (performance.now() - started) / 1000;
+        saveRetrainCheckpoint(checkpointing, local, { epoch, epochs, step, stepsPerEpoch, batchSize, orderState: rng.seedState, finalLoss, seconds });
+      }
     }
     keepModel = true;
   } catch (error) {
@@ -94,12 +126,12 @@ export async function retrainModel(spec: ReplicaSpec, train: ArrayDataset, optio
   } finally {
     await parallel.close({ keepLocal: keepModel });
   }
-  const seconds = (performance.now() - started) / 1000;
+  const secondsHere = (performance.now() - started) / 1000;
   return {
-    model: (parallel.local as LayersModelReplica).model,
-    seconds,
+    model: local.model,
+    seconds: earlierSeconds + secondsHere,
     finalLoss,
-    samplesPerSecond: (step * batchSize) / Math.max(seconds, 1e-6),
+    samplesPerSecond: ((step - firstStep) * batchSize) / Math.max(secondsHere, 1e-6),
     replicas: parallel.replicas,
   };
 }

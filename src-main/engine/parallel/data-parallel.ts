@@ -98,6 +98,18 @@ export class DataParallel {
     };
   }
 
+  /**
+   * Puts saved variables (and optimizer state, when given) into every replica, so they stay identical:
+   * a resumed run loads its checkpoint here rather than into the local replica alone.
+   */
+  async loadState(weights: Float32Array, optimizer?: Float32Array): Promise<void> {
+    if (optimizer && !this.local.loadOptimizerState) throw new Error('this replica has no optimizer state to load');
+    this.local.load(weights);
+    if (optimizer) this.local.loadOptimizerState!(optimizer);
+    await this.pool?.load(weights);
+    if (optimizer) await this.pool?.loadOptimizer(optimizer);
+  }
+
   /** Every worker replica's variables, to check that replicas stayed identical. */
   remoteSnapshots(): Promise<Float32Array[]> {
     return this.pool?.snapshots() ?? Promise.resolve([]);

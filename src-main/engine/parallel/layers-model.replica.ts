@@ -91,6 +91,42 @@ export class LayersModelReplica implements Replica {
     }
   }
 
+  /** Adam's two moments of each trainable variable in order, then its step counts (exact as float32 below 2^24). */
+  optimizerState(): Float32Array {
+    const size = sizeOf(this.trainable);
+    const out = new Float32Array(2 * size + this.trainable.length);
+    const slots = this.optimizer.state();
+    const steps = this.optimizer.stepCounts();
+    let offset = 0;
+    this.trainable.forEach((v, i) => {
+      for (let k = 0; k < 2; k++) out.set(slots[`${v.name}/slot${k}`].dataSync() as Float32Array, offset + k * size);
+      offset += v.size;
+      out[2 * size + i] = steps[v.name] ?? 0;
+    });
+    // Copied out: release the optimizer's exported tensors now rather than at its next state() call.
+    tf.dispose(Object.values(slots));
+    return out;
+  }
+
+  loadOptimizerState(values: Float32Array): void {
+    const size = sizeOf(this.trainable);
+    const expected = 2 * size + this.trainable.length;
+    if (values.length !== expected) throw new Error(`optimizer state holds ${values.length} values, this model's Adam needs ${expected} (a different model?).`);
+    const named: tf.NamedTensorMap = {};
+    const steps: Record<string, number> = {};
+    let offset = 0;
+    this.trainable.forEach((v, i) => {
+      for (let k = 0; k < 2; k++) named[`${v.name}/slot${k}`] = tf.tensor(values.subarray(offset + k * size, offset + k * size + v.size), v.shape);
+      offset += v.size;
+      steps[v.name] = values[2 * size + i];
+    });
+    try {
+      this.optimizer.restore(named, steps);
+    } finally {
+      tf.dispose(Object.values(named));
+    }
+  }
+
   dispose(): void {
     this.optimizer.dispose();
     this.model.dispose();

@@ -120,6 +120,10 @@ export class ReplicaPool {
     return Promise.all(this.workers.map((w) => w.request<void>({ type: 'load', values })));
   }
 
+  loadOptimizer(values: Float32Array): Promise<void[]> {
+    return Promise.all(this.workers.map((w) => w.request<void>({ type: 'loadOptimizer', values })));
+  }
+
   snapshots(): Promise<Float32Array[]> {
     return Promise.all(this.workers.map((w) => w.request<Float32Array>({ type: 'snapshot' })));
   }

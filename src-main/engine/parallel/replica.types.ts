@@ -38,6 +38,10 @@ export interface Replica {
   snapshot(): Float32Array;
   /** Overwrites every variable from a snapshot (replicas start from replica 0's weights). */
   load(values: Float32Array): void;
+  /** The optimizer's whole state (slots and step counts), flattened: checkpointed, and broadcast on resume. Optional. */
+  optimizerState?(): Float32Array;
+  /** Overwrites the optimizer's state from optimizerState() of an identical replica. */
+  loadOptimizerState?(values: Float32Array): void;
   dispose(): void;
 }
 
@@ -58,6 +62,7 @@ export type ToWorker =
   | { type: 'apply'; phase: string; grads: Float32Array; ctx: StepContext; present?: Uint8Array }
   | { type: 'snapshot'; seq: number }
   | { type: 'load'; seq: number; values: Float32Array }
+  | { type: 'loadOptimizer'; seq: number; values: Float32Array }
   | { type: 'close' };
 
 export type FromWorker =

@@ -49,6 +49,11 @@ port.on('message', (message: ToWorker) => {
           replica.load(message.values);
           send({ type: 'loaded', seq: message.seq });
           return;
+        case 'loadOptimizer':
+          if (!replica.loadOptimizerState) throw new Error('this replica has no optimizer state to load');
+          replica.loadOptimizerState(message.values);
+          send({ type: 'loaded', seq: message.seq });
+          return;
         case 'close':
           replica.dispose();
           port.close();
