@@ -16,9 +16,18 @@ export function retrainCheckpointFile(runDir: string): string {
   return checkpointManifestFile(retrainCheckpointRoot(runDir));
 }
 
-/** What a retraining checkpoint must have been made for: a hash of everything that shapes the run (genotype, config). */
+/**
+ * What a retraining checkpoint must have been made for: a hash of everything that shapes the run
+ * (genotype, config). Keys are sorted, so a config re-read from config.json hashes as the one written.
+ */
 export function retrainFingerprint(parts: unknown): string {
-  return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);
+  return createHash('sha256').update(canonicalJson(parts)).digest('hex').slice(0, 32);
+}
+
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))) : v,
+  );
 }
 
 /** How retrainModel checkpoints: where, for what, and (on resume) the checkpoint to continue from. */

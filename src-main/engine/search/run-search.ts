@@ -14,6 +14,7 @@ import { derivedReplicaSpec } from '../derive/derived.replica.js';
 import { evaluateModel } from '../derive/evaluate.js';
 import { baselineReplicaSpec } from '../derive/baseline.replica.js';
 import { retrainModel } from '../derive/retrain.js';
+import { openRetrainCheckpoint, retrainFingerprint } from '../derive/retrain-checkpoint.js';
 import { classificationRetrainSchedule } from '../derive/retrain-schedule.js';
 import { RunRecorder } from '../store/run-recorder.js';
 import { writeJsonAtomic } from '../util/atomic-write.js';
@@ -153,6 +154,7 @@ export const runSearch: RunSearch = async (input: SearchConfigInput, options: Ru
   const { config, runId, runDir } = resuming ? openRunFolder(options) : createRunFolder(input, options);
   const checkpoint = resuming ? loadCheckpoint(runDir) : undefined;
   const searched = resuming && existsSync(searchResultFile(runDir)) ? (JSON.parse(readFileSync(searchResultFile(runDir), 'utf8')) as SearchPhaseResult) : undefined;
+  const retrain = searched ? openRetrainCheckpoint(runDir, retrainFingerprint({ config, genotype: searched.genotype })) : {};
   // Store warnings go out as 'log' events once the event sink exists; the first ones wait for it.
   const warnings: string[] = [];
   const later: { warn?: (message: string) => void } = {};
@@ -163,14 +165,14 @@ export const runSearch: RunSearch = async (input: SearchConfigInput, options: Ru
     config,
     hardware: { platform: process.platform, arch: process.arch, cpus: os.availableParallelism(), memoryBytes: os.totalmem(), node: process.version },
     // Events count epochs from 1; a checkpoint's epoch is the number finished, so its next epoch's events are numbered epoch + 1.
-    resume: resuming ? (searched ? { phase: 'retrain', fromEpoch: 0 } : { phase: 'search', fromEpoch: (checkpoint?.epoch ?? 0) + 1 }) : undefined,
+    resume: resuming ? (searched ? { phase: 'retrain', fromEpoch: (retrain.checkpoint?.epoch ?? 0) + 1 } : { phase: 'search', fromEpoch: (checkpoint?.epoch ?? 0) + 1 }) : undefined,
     warn: (message) => (later.warn ? later.warn(message) : warnings.push(message)),
   });
   const emit = eventSink(runDir, options, recorder.onEvent);
   later.warn = (message) => emit({ type: 'log', level: 'warn', message });
   for (const message of warnings.splice(0)) later.warn(message);
   try {
-    const result = await runPipeline(config, runId, runDir, options, emit, recorder, { checkpoint, searched });
+    const result = await runPipeline(config, runId, runDir, options, emit, recorder, { checkpoint, searched, retrain });
     recorder.done({ metrics: result.metrics, genotype: result.genotype, params: result.params });
     return result;
   } catch (error) {
@@ -188,12 +190,13 @@ async function runPipeline(
   options: RunOptions,
   emit: (event: RunEvent) => void,
   recorder: RunRecorder,
-  from: { checkpoint?: Awaited<ReturnType<typeof loadCheckpoint>>; searched?: SearchPhaseResult },
+  from: { checkpoint?: Awaited<ReturnType<typeof loadCheckpoint>>; searched?: SearchPhaseResult; retrain?: ReturnType<typeof openRetrainCheckpoint> },
 ): Promise<RunResult & { runDir: string }> {
   const { signal, pause } = options;
   if (from.searched) emit({ type: 'log', level: 'info', message: 'resumed: the search had finished; retraining its genotype' });
   else if (from.checkpoint) emit({ type: 'log', level: 'info', message: `resumed from the checkpoint after search epoch ${from.checkpoint.epoch} of ${config.epochs}` });
   else if (options.resume) emit({ type: 'log', level: 'info', message: 'resumed: no checkpoint was written yet, so the search starts over' });
+  if (from.retrain?.problem) emit({ type: 'log', level: 'warn', message: from.retrain.problem });
 
   emit({ type: 'phase', phase: 'loading', message: `data: ${config.data.kind === 'builtin' ? config.data.name : config.data.path}` });
   const backend = await selectBackend();
@@ -227,7 +230,18 @@ async function runPipeline(
   const retrained = await retrainModel(
     derivedReplicaSpec({ genotype: search.genotype, task: config.task, noise: config.noise, model: { ...macro, seed: config.seed }, ...schedule }),
     retrainData,
-    { epochs: config.retrainEpochs, batchSize: config.batchSize, seed: config.seed, replicas: config.workers, scoreName: data.task.scoreName, signal, pause, onEvent: emit },
+    {
+      epochs: config.retrainEpochs,
+      batchSize: config.batchSize,
+      seed: config.seed,
+      replicas: config.workers,
+      scoreName: data.task.scoreName,
+      signal,
+      pause,
+      onEvent: emit,
+      // Checkpointed after every epoch; a resume continues after the last one (docs/run-store.md).
+      checkpoint: { runDir, fingerprint: retrainFingerprint({ config, genotype: search.genotype }), resume: from.retrain?.checkpoint },
+    },
   );
 
   emit({ type: 'phase', phase: 'evaluate' });
