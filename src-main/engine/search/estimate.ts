@@ -7,7 +7,8 @@ import { resolveConfig } from './presets.js';
  * (MNIST after a stride-2 stem), batch 128. A search sample includes its paired architecture sample.
  */
 const SEARCH_MS_PER_SAMPLE: Record<string, number> = { gdas: 5.6, random: 2.8, pcdarts: 41, darts: 82, fbnet: 82 };
-const RETRAIN_MS_PER_SAMPLE = 4.7;
+/** Fused batch norm and batch 128 (docs/presets.md: 120,000 retraining samples in 227 s on two cores). */
+const RETRAIN_MS_PER_SAMPLE = 3.3;
 /** Two replicas on two cores do ~1.8× one (measured: the averaging step and worker messages cost the rest). */
 const PARALLEL_EFFICIENCY = 0.9;
 
@@ -35,7 +36,8 @@ export async function estimateSearch(request: { config: SearchConfigInput }): Pr
   const searchSamples = (config.searchSamples > 0 ? Math.min(config.searchSamples, train) : train) / 2;
   const searchMs = searchSamples * config.epochs * (SEARCH_MS_PER_SAMPLE[config.strategy] ?? 82) * scale;
   // Denoising also trains the fixed baseline with the same budget.
-  const retrainMs = train * config.retrainEpochs * RETRAIN_MS_PER_SAMPLE * scale * (config.task === 'denoising' ? 2 : 1);
+  const retrainSamples = config.retrainSamples > 0 ? Math.min(config.retrainSamples, train) : train;
+  const retrainMs = retrainSamples * config.retrainEpochs * RETRAIN_MS_PER_SAMPLE * scale * (config.task === 'denoising' ? 2 : 1);
   const cores = Math.max(1, config.workers * PARALLEL_EFFICIENCY);
   const seconds = Math.round((searchMs + retrainMs) / 1000 / cores + 15);
   const dataNote = builtin ? '' : ' It assumes about 10,000 samples; yours may differ.';

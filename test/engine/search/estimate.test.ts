@@ -13,6 +13,11 @@ describe('estimateSearch', () => {
     expect(await seconds({ preset: 'standard', workers: 2 })).toBeGreaterThan(quick * 3);
   });
 
+  it('counts only the retraining subset when one is set', async () => {
+    const all = await seconds({ preset: 'quick', workers: 2, retrainSamples: 0 });
+    expect(await seconds({ preset: 'quick', workers: 2, retrainSamples: 6_000 })).toBeLessThan(all / 2);
+  });
+
   it('says when it had to assume the size of the user data', async () => {
     const { note } = await estimateSearch({ config: { data: { kind: 'path', path: '/data/scans' } } });
     expect(note).toMatch(/assumes about 10,000 samples/);
