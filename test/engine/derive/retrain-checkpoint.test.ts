@@ -67,10 +67,11 @@ const epochsRun = (events: RunEvent[]) => events.flatMap((e) => (e.type === 'epo
 const logs = (events: RunEvent[]) => events.flatMap((e) => (e.type === 'log' ? [`${e.level}: ${e.message}`] : []));
 
 /** Runs retraining into `runDir` and cancels it as soon as epoch 1 ends (its checkpoint is written right after). */
-async function retrainCancelledAfterEpochOne(runDir: string): Promise<void> {
+async function retrainCancelledAfterEpochOne(runDir: string, extra: Partial<RetrainOptions> = {}): Promise<void> {
   const controller = new AbortController();
   const run = retrainModel(spec, train, {
     ...base,
+    ...extra,
     signal: controller.signal,
     onEvent: (e) => {
       if (e.type === 'epoch' && e.epoch === 1) controller.abort();
@@ -108,6 +109,17 @@ describe('retraining checkpoints', () => {
     expect(uninterrupted.weights.some((w, i) => !Buffer.from(w.buffer).equals(Buffer.from(atEpochOne[i].buffer)))).toBe(true);
     expect(uninterrupted.finalLoss).toBeLessThan(Math.log(4));
     expect(tf.memory().numTensors).toBe(tensorsBefore);
+  }, 120_000);
+
+  it('on two workers too: the resumed run ends bit-identical to one that never stopped', async () => {
+    const two = { replicas: 2 };
+    const whole = await retrain(path.join(root, 'two-a'), two);
+    await retrainCancelledAfterEpochOne(path.join(root, 'two-b'), two);
+    const resumed = await retrain(path.join(root, 'two-b'), two, true);
+    expect(logs(resumed.events)).toContain('info: resumed retraining after epoch 1 of 2');
+    expect(logs(resumed.events).filter((m) => m.startsWith('warn'))).toEqual([]);
+    resumed.weights.forEach((w, i) => expect(Buffer.from(w.buffer).equals(Buffer.from(whole.weights[i].buffer)), `variable ${i}`).toBe(true));
+    expect(resumed.finalLoss).toBe(whole.finalLoss);
   }, 120_000);
 
   it('a finished checkpoint resumes with nothing left to train: the same model, no epoch rerun', async () => {
