@@ -197,6 +197,40 @@ export async function timeInterleaved(items: Timeable[], options: TimingOptions 
   });
 }
 
+/**
+ * Predicts with zeros until the model's time stops falling: blocks of `block` predicts until three blocks in
+ * a row are no faster than 0.97 × the best block so far (at least `minBlocks`: a slow first phase can be
+ * flat for 100 predicts before it drops), or `maxMs` of wall time.
+ * A model V8 has not run before is slow for its first few hundred predicts (a small chain model, blocks of
+ * 50 predicts: 2.4, 2.6, 0.77, 0.73, 0.61, … 0.55 ms), so a fixed count either wastes time on large models
+ * or stops early on small ones: 250 predicts left one at 1.0 ms against 0.57 ms timed among others.
+ * Returns how many predicts ran.
+ */
+export async function warmUntilSteady(model: tf.LayersModel, options: { block?: number; minBlocks?: number; maxMs?: number; signal?: AbortSignal } = {}): Promise<number> {
+  const { block = 25, minBlocks = 12, maxMs = 8000 } = options;
+  const inputs = model.inputs.map((input) => tf.zeros([1, ...input.shape.slice(1).map((d) => d ?? 1)]));
+  const item = { model, inputs };
+  const started = performance.now();
+  let best = Infinity;
+  let calm = 0;
+  let predicts = 0;
+  try {
+    for (let b = 0; ; b++) {
+      if (options.signal?.aborted) throw new Error('Latency measurement cancelled');
+      const times: number[] = [];
+      for (let i = 0; i < block; i++) times.push(runOnce(item, processCpuMs).ms);
+      predicts += block;
+      const m = median(times);
+      calm = m >= 0.97 * best ? calm + 1 : 0;
+      best = Math.min(best, m);
+      if ((b + 1 >= minBlocks && calm >= 3) || performance.now() - started > maxMs) return predicts;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    tf.dispose(inputs);
+  }
+}
+
 /** Median batch-1 predict time of one model (ms), zeros as input. */
 export async function timeModel(model: tf.LayersModel, options: TimingOptions = {}): Promise<number> {
   const inputs = model.inputs.map((input) => tf.zeros([1, ...input.shape.slice(1).map((d) => d ?? 1)]));

@@ -6,7 +6,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { ResolvedSearchConfig } from '../../contract/search-config.js';
 import { allPositions, architectureQuery, latencyKeyString, networkLayout, type NetworkLayout } from '../hardware/latency-layout.js';
-import { median, timeModel, type TimingOptions } from '../hardware/latency-measure.js';
+import { median, timeModel, warmUntilSteady, type TimingOptions } from '../hardware/latency-measure.js';
 import { latencyLookupFromTable, predictLatency } from '../hardware/latency-predict.js';
 import { ensureLatencyTable, type EnsuredTable } from '../hardware/latency-table.js';
 import { GLUE_OP_PREFIX, type LatencyPrediction, type LatencyTable } from '../hardware/latency-table.types.js';
@@ -21,17 +21,18 @@ export { latencyLookupFromTable } from '../hardware/latency-predict.js';
 export { randomGenotype } from '../hardware/latency-sample.js';
 
 /**
- * Batch-1 predict time (ms) of a model as an app runs it: predict, then read the output. The warm-up is
- * long on purpose: a model's first ~150 predicts in a process run up to 4× slower while V8 optimises
- * tfjs-layers' code (measured: 4.9 ms → 0.9 ms for a small chain model), and a run has not predicted before.
+ * Batch-1 predict time (ms) of a model as an app runs it: predict, then read the output. Warmed up until
+ * its time stops falling (warmUntilSteady: a model's first few hundred predicts in a process run up to 4×
+ * slower while V8 optimises tfjs-layers' code for it), then the median of a few blocks spaced in time.
  */
 export async function measureModelLatency(model: tf.LayersModel, options: TimingOptions & { blocks?: number } = {}): Promise<number> {
   const { blocks = 3, ...timing } = options;
+  await warmUntilSteady(model, { signal: timing.signal });
   // Alone, a model has no neighbours to share a burst of load with: the median of a few blocks, spaced
   // out in time, keeps one loaded stretch from deciding the figure (the same model read 0.74 and 1.22 ms).
-  const results = [await timeModel(model, { repeats: 31, warmup: 250, warmupMs: 4000, ...timing })];
-  for (let b = 1; b < blocks; b++) {
-    await new Promise((resolve) => setTimeout(resolve, 250));
+  const results: number[] = [];
+  for (let b = 0; b < blocks; b++) {
+    if (b > 0) await new Promise((resolve) => setTimeout(resolve, 250));
     results.push(await timeModel(model, { repeats: 31, warmup: 10, ...timing }));
   }
   return median(results);

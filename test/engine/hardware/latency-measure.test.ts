@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../../src-main/engine/backend/select-backend.js';
-import { runsOutsideGc, timeInterleaved, trimmedMean, type Timeable } from '../../../src-main/engine/hardware/latency-measure.js';
+import { runsOutsideGc, timeInterleaved, trimmedMean, warmUntilSteady, type Timeable } from '../../../src-main/engine/hardware/latency-measure.js';
 
 beforeAll(async () => {
   await selectBackend();
@@ -24,6 +24,48 @@ describe('runsOutsideGc', () => {
 
   it('keeps every run when fewer than half would remain', () => {
     expect(runsOutsideGc(runs, [[0.5, 3.5]])).toEqual([1, 9, 1.2, 1.1]);
+  });
+});
+
+describe('warmUntilSteady', () => {
+  it('keeps predicting while the time falls and stops once it is steady', async () => {
+    let calls = 0;
+    // Slow for the first 200 predicts (busy-waiting 0.3 ms), then fast: the warm-up must outlast the slow phase.
+    const model = {
+      inputs: [{ shape: [null, 2] }],
+      predict: () => {
+        calls++;
+        if (calls <= 200) {
+          const until = performance.now() + 0.3;
+          while (performance.now() < until);
+        }
+        return tf.zeros([1, 2]);
+      },
+    } as unknown as tf.LayersModel;
+    const tensors = tf.memory().numTensors;
+    const predicts = await warmUntilSteady(model, { maxMs: 20000 });
+    expect(predicts).toBe(calls);
+    expect(predicts).toBeGreaterThan(200);
+    expect(predicts).toBeLessThan(200 + 25 * 10);
+    expect(tf.memory().numTensors).toBe(tensors);
+  });
+
+  it('stops at maxMs when the time never settles', async () => {
+    let calls = 0;
+    const model = {
+      inputs: [{ shape: [null, 2] }],
+      // Ever faster: every block beats the last, so only the time limit ends the warm-up.
+      predict: () => {
+        calls++;
+        const until = performance.now() + Math.max(0.001, 1 / calls);
+        while (performance.now() < until);
+        return tf.zeros([1, 2]);
+      },
+    } as unknown as tf.LayersModel;
+    const started = performance.now();
+    await warmUntilSteady(model, { maxMs: 300 });
+    expect(performance.now() - started).toBeLessThan(3000);
+    expect(calls).toBeGreaterThanOrEqual(25);
   });
 });
 
