@@ -121,7 +121,19 @@ const out = {
   statistic: STATISTIC,
   clock: 'cpu time of this process (process.cpuUsage), see src-main/engine/hardware/latency-measure.ts',
   cpus: os.cpus().length,
-  spaces: results.map(({ table, ...rest }) => ({ ...rest, table_entries: table ? Object.keys(table.entries).length : 0 })),
+  // The table of the last pass, compact: ms and parameters per key ("space|op|HxWxC|s<stride>|cOut").
+  spaces: results.map(({ table, ...rest }) => ({
+    ...rest,
+    table_entries: table ? Object.keys(table.entries).length : 0,
+    table: table
+      ? {
+          model_overhead_ms: table.modelOverheadMs,
+          calibration: table.calibration,
+          fixed_parts: table.fixedParts.map((f) => ({ part: f.part, input: f.inputShape.join('x'), stride: f.stride, cOut: f.cOut, ms: f.medianMs, params: f.params })),
+          entries: Object.fromEntries(Object.entries(table.entries).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, e]) => [k, { ms: Number(e.medianMs.toFixed(4)), params: e.params }])),
+        }
+      : undefined,
+  })),
 };
 const here = path.dirname(fileURLToPath(import.meta.url));
 const file = path.join(here, 'results', 'latency.json');
