@@ -225,17 +225,13 @@ async function runPipeline(
   const schedule = denoising ? { learningRate: DENOISING_RETRAIN_LR } : classifierRetrainSchedule(config.batchSize);
   const { learningRate } = schedule;
   const retrainData = retrainSubset(data.train, config.retrainSamples, config.seed);
+  // One budget for the searched model and, for denoising, the fixed baseline it is compared with.
+  const budget = { epochs: config.retrainEpochs, batchSize: config.batchSize, seed: config.seed, replicas: config.workers, scoreName: data.task.scoreName, signal, pause };
   const retrained = await retrainModel(
     derivedReplicaSpec({ genotype: search.genotype, task: config.task, noise: config.noise, model: { ...macro, seed: config.seed }, ...schedule }),
     retrainData,
     {
-      epochs: config.retrainEpochs,
-      batchSize: config.batchSize,
-      seed: config.seed,
-      replicas: config.workers,
-      scoreName: data.task.scoreName,
-      signal,
-      pause,
+      ...budget,
       onEvent: emit,
       // Checkpointed after every epoch; a resume continues after the last one (docs/run-store.md).
       checkpoint: { runDir, fingerprint: retrainFingerprint({ config, genotype: search.genotype }), resume: from.retrain?.checkpoint },
@@ -250,15 +246,7 @@ async function runPipeline(
   if (denoising) {
     for (const file of saveDenoisingExamples(examples, runDir)) recorder.artifact('image', file, statSync(file).size);
     emit({ type: 'log', level: 'info', message: `training the fixed baseline denoiser (about ${params} parameters) with the same budget` });
-    const baseline = await retrainModel(baselineReplicaSpec({ noise: config.noise, targetParams: params, learningRate }), retrainData, {
-      epochs: config.retrainEpochs,
-      batchSize: config.batchSize,
-      seed: config.seed,
-      replicas: config.workers,
-      scoreName: data.task.scoreName,
-      signal,
-      pause,
-    });
+    const baseline = await retrainModel(baselineReplicaSpec({ noise: config.noise, targetParams: params, learningRate }), retrainData, budget);
     const scored = await evaluateModel(baseline.model, data.task, data.test, { seed: config.seed });
     metrics.psnr_baseline = scored.metrics.psnr;
     metrics.ssim_baseline = scored.metrics.ssim;
