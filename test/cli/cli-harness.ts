@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 
@@ -77,4 +77,12 @@ export async function inBatches<T>(tasks: (() => Promise<T>)[], limit: number): 
   };
   await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
   return results;
+}
+
+/** A run's events.jsonl, parsed line by line (the fields the CLI tests read). */
+export function readRunEvents(runDir: string) {
+  return readFileSync(path.join(runDir, 'events.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { type: string; phase?: string; epoch?: number; step?: number; loss?: number | null; level?: string; message?: string });
 }

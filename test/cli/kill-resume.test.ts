@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkpointManifestFile, loadCheckpoint } from '../../src-main/engine/search/checkpoint.js';
 import { RunStore } from '../../src-main/engine/store/run-store.js';
-import { runCli, spawnCli, tinyRunFlags, writeTinyImageFolder } from './cli-harness.js';
+import { readRunEvents, runCli, spawnCli, tinyRunFlags, writeTinyImageFolder } from './cli-harness.js';
 
 let root: string;
 let env: NodeJS.ProcessEnv;
@@ -16,12 +16,6 @@ beforeAll(() => {
   data = writeTinyImageFolder(path.join(root, 'data'));
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-const readEvents = (runDir: string) =>
-  readFileSync(path.join(runDir, 'events.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as { type: string; phase?: string; epoch?: number; step?: number; loss?: number | null; level?: string; message?: string });
 
 function withStore<T>(use: (store: RunStore) => T): T {
   const store = RunStore.open(path.join(env.NAS_STUDIO_HOME as string, 'runs.db'));
@@ -56,7 +50,7 @@ describe('kill -9 during a search, then resume', () => {
 
     expect(existsSync(path.join(runDir!, 'result.json'))).toBe(false);
     const checkpoint = loadCheckpoint(runDir!)!;
-    const epochsDone = readEvents(runDir!).filter((e) => e.type === 'epoch' && e.phase === 'search').length;
+    const epochsDone = readRunEvents(runDir!).filter((e) => e.type === 'epoch' && e.phase === 'search').length;
     expect(checkpoint.epoch).toBeGreaterThanOrEqual(1);
     expect(epochsDone - checkpoint.epoch).toBeLessThanOrEqual(1);
 
@@ -80,7 +74,7 @@ describe('kill -9 during a search, then resume', () => {
     expect(result.metrics.test.accuracy).toBeGreaterThanOrEqual(0);
 
     // The resumed search ran only the epochs after the checkpoint.
-    const events = readEvents(runDir!);
+    const events = readRunEvents(runDir!);
     const resumeAt = events.findIndex((e) => e.type === 'log' && e.message?.startsWith('resumed from the checkpoint'));
     const after = events.slice(resumeAt).filter((e) => e.type === 'epoch' && e.phase === 'search').map((e) => e.epoch);
     // (Events number epochs from 1; the checkpoint's epoch is the number of epochs it holds.)
@@ -112,7 +106,7 @@ describe('NaN loss (fault injection NAS_STUDIO_FAULT_NAN_STEP)', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toContain('warn: Search diverged at step 8 (epoch 3): the weight loss is NaN: rolled back to the checkpoint after epoch 2 with the learning rates halved.');
     const runDir = path.dirname(r.stdout.trim().split('\n').pop()!);
-    const events = readEvents(runDir);
+    const events = readRunEvents(runDir);
     // Detected within the step: no step event ever carried the NaN.
     expect(events.filter((e) => e.type === 'step').every((e) => typeof e.loss === 'number' && Number.isFinite(e.loss))).toBe(true);
     expect(JSON.parse(readFileSync(path.join(runDir, 'result.json'), 'utf8')).genotypeHistory).toHaveLength(4);

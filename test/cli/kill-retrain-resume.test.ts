@@ -1,11 +1,11 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { retrainCheckpointFile, retrainCheckpointRoot } from '../../src-main/engine/derive/retrain-checkpoint.js';
 import { loadCheckpoint } from '../../src-main/engine/search/checkpoint.js';
 import { RunStore } from '../../src-main/engine/store/run-store.js';
-import { runCli, spawnCli, tinyRunFlags, writeTinyImageFolder } from './cli-harness.js';
+import { readRunEvents, runCli, spawnCli, tinyRunFlags, writeTinyImageFolder } from './cli-harness.js';
 
 let root: string;
 let env: NodeJS.ProcessEnv;
@@ -17,12 +17,6 @@ beforeAll(() => {
   data = writeTinyImageFolder(path.join(root, 'data'));
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-const readEvents = (runDir: string) =>
-  readFileSync(path.join(runDir, 'events.jsonl'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as { type: string; phase?: string; epoch?: number; message?: string });
 
 describe('kill -9 during retraining, then resume', () => {
   it('continues after the last finished retraining epoch, not from scratch', async () => {
@@ -60,7 +54,7 @@ describe('kill -9 during retraining, then resume', () => {
     expect(resumed.stderr).not.toContain('starts over');
 
     // Only the retraining epochs after the checkpoint ran again; the search did not.
-    const events = readEvents(runDir!);
+    const events = readRunEvents(runDir!);
     const resumeAt = events.findIndex((e) => e.type === 'log' && e.message?.startsWith('resumed: the search had finished'));
     expect(resumeAt).toBeGreaterThan(0);
     const after = events.slice(resumeAt).filter((e) => e.type === 'epoch');

@@ -1,20 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../../src-main/engine/backend/select-backend.js';
-import type { ArrayDataset } from '../../../src-main/engine/data/dataset.types.js';
 import { DataParallel } from '../../../src-main/engine/parallel/data-parallel.js';
-import type { StepContext } from '../../../src-main/engine/parallel/replica.types.js';
-import { Rng } from '../../../src-main/engine/util/rng.js';
+import { randomDigits, SMALL_CNN_SPEC, stepContext } from './parallel-fixtures.js';
 
-const SPEC = { module: new URL('../../../bench/models/small-cnn.replica.ts', import.meta.url).href, options: { learningRate: 1e-3 } };
-
-function randomDigits(n: number, seed: number): ArrayDataset {
-  const rng = new Rng(seed);
-  const x = Float32Array.from({ length: n * 28 * 28 }, () => rng.next());
-  const y = Int32Array.from({ length: n }, () => rng.int(10));
-  return { name: 'random digits', x, xShape: [n, 28, 28, 1], y, classes: [...'0123456789'] };
-}
-
-const ctx = (step: number): StepContext => ({ step, epoch: 1, epochs: 1, totalSteps: 10, seed: 7 });
 const same = (a: Float32Array, b: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
 describe('DataParallel.loadState (a resumed retraining)', () => {
@@ -23,25 +11,25 @@ describe('DataParallel.loadState (a resumed retraining)', () => {
 
   beforeAll(async () => {
     await selectBackend();
-    two = (await DataParallel.create(SPEC, { train: randomDigits(16, 1) }, 2)).parallel;
+    two = (await DataParallel.create(SMALL_CNN_SPEC, { train: randomDigits(16, 1) }, 2)).parallel;
   }, 120_000);
   afterAll(async () => await two?.close());
 
   it('puts weights and Adam state into every replica, so they stay identical after further steps', async () => {
     expect(two.replicas).toBe(2);
-    for (let step = 0; step < 2; step++) await two.step('weights', 'train', batch, ctx(step));
+    for (let step = 0; step < 2; step++) await two.step('weights', 'train', batch, stepContext(step));
     const weights = two.local.snapshot();
     const optimizer = two.local.optimizerState!();
     expect(optimizer.some((v) => v !== 0)).toBe(true);
     // Move on, then go back to the saved state as a resume would.
-    for (let step = 2; step < 4; step++) await two.step('weights', 'train', batch, ctx(step));
+    for (let step = 2; step < 4; step++) await two.step('weights', 'train', batch, stepContext(step));
     expect(same(two.local.snapshot(), weights)).toBe(false);
     await two.loadState(weights, optimizer);
     expect(same(two.local.snapshot(), weights)).toBe(true);
     expect(same(two.local.optimizerState!(), optimizer)).toBe(true);
     expect(same((await two.remoteSnapshots())[0], weights)).toBe(true);
     // Had the worker kept its own Adam moments and step counts, this step would part the replicas.
-    await two.step('weights', 'train', batch, ctx(2));
+    await two.step('weights', 'train', batch, stepContext(2));
     expect(same((await two.remoteSnapshots())[0], two.local.snapshot())).toBe(true);
   }, 60_000);
 
