@@ -2,9 +2,11 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../../src-main/engine/backend/select-backend.js';
 import { DataParallel, shard } from '../../../src-main/engine/parallel/data-parallel.js';
+import { weightedMean } from '../../../src-main/engine/parallel/flat-grads.js';
 import { randomDigits, SMALL_CNN_SPEC, stepContext } from './parallel-fixtures.js';
 
 const maxAbsDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+const countAbove = (a: Float32Array, b: Float32Array, tolerance: number) => a.reduce((n, v, i) => n + (Math.abs(v - b[i]) > tolerance ? 1 : 0), 0);
 
 describe('shard', () => {
   it('splits a batch into contiguous near-equal parts covering every index once', () => {
@@ -49,6 +51,20 @@ describe('DataParallel over worker threads', () => {
     expect(tf.memory().numTensors).toBe(afterFirstStep);
     const [remote] = await two.remoteSnapshots();
     expect(maxAbsDiff(remote, two.local.snapshot())).toBe(0);
-    expect(maxAbsDiff(two.local.snapshot(), one.local.snapshot())).toBeLessThan(1e-5);
+    // Adam divides by sqrt(v): where a gradient is ~0, float summation order (two half batches vs one
+    // batch) can move a weight by up to the learning rate. So: all but a handful agree to 1e-6 (the
+    // updates themselves are ~3e-3; a replica using the wrong gradient would move nearly all of them).
+    const [mine, single] = [two.local.snapshot(), one.local.snapshot()];
+    expect(countAbove(mine, single, 1e-6)).toBeLessThanOrEqual(Math.ceil(mine.length / 1000));
+  });
+
+  it('averages shard gradients, weighted by shard size, into the whole batch gradient', () => {
+    const batch = Int32Array.from({ length: 31 }, (_, i) => i);
+    const ctx = stepContext(0);
+    const whole = one.local.gradients('weights', 'train', batch, ctx);
+    const parts = shard(batch, 2).map((indices) => one.local.gradients('weights', 'train', indices, ctx));
+    const scale = whole.grads.reduce((m, g) => Math.max(m, Math.abs(g)), 0);
+    expect(scale).toBeGreaterThan(0);
+    expect(maxAbsDiff(weightedMean(parts), whole.grads) / scale).toBeLessThan(1e-5);
   });
 });
