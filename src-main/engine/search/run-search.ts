@@ -68,7 +68,8 @@ function eventSink(runDir: string, options: RunOptions, record: (event: RunEvent
     options.onEvent?.(event);
   };
   const stepEvents = throttle(100, write);
-  return (event) => (event.type === 'step' ? stepEvents(event, event.step + 1 === event.stepsPerEpoch) : write(event));
+  // Events number steps from 1: an epoch's last step always passes, so every epoch ends on a point.
+  return (event) => (event.type === 'step' ? stepEvents(event, event.step === event.stepsPerEpoch) : write(event));
 }
 
 /** A new run: its folder and config.json. */
