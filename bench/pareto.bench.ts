@@ -4,7 +4,7 @@
  * Retraining decides whether the accuracy comparison means anything: 4000 samples × 3 epochs left the
  * models at 76-84 % (under-trained, the gap between them mostly the slower one learning faster); the
  * defaults search on 2,000 samples for 3 epochs, retrain on 20,000 for 5 epochs and test on 5,000 (about
- * 15 minutes of CPU for three weights; 10,000 × 4 epochs took 4 and gave 93.9 % and 92.6 %).
+ * 15 minutes of CPU for three weights; 10,000 × 4 epochs took 3.7 min of CPU and gave 93.9 % and 92.6 %).
  *
  *   npx tsx bench/pareto.bench.ts [-- --weights 0,4,1 --target-ms 1 --space chain --search-samples 2000]
  *
