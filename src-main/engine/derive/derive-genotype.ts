@@ -43,6 +43,39 @@ function deriveDartsCell(probs: AlphaProbs, m: number[][], space: SearchSpace): 
   return { ops, concat: Array.from({ length: steps }, (_, i) => inputs + i) };
 }
 
+/**
+ * NB201 keeps "none" in the argmax, so a cell can come out with no path from its input to its output:
+ * a network that computes nothing (seen on denoising, where the zero-initialised residual makes "none"
+ * attractive early). Then the input-to-output path that gives up the least alpha mass is opened: on each
+ * of its edges that chose "none", the strongest other op replaces it. A connected argmax is kept as is.
+ */
+function connectNb201Output(picked: Map<string, number>, m: number[][], rowOf: (name: string) => number, none: number, space: SearchSpace): void {
+  const { inputs, steps, edges } = space.topology;
+  const last = inputs + steps - 1;
+  const reached = new Set([0]);
+  for (let node = inputs; node <= last; node++) {
+    if (edges.some((e) => e.to === node && reached.has(e.from) && picked.get(e.name) !== none)) reached.add(node);
+  }
+  if (reached.has(last)) return;
+  // Longest path by cost: 0 for an edge kept as picked, log(p_best_other / p_none) (≤ 0) for one switched.
+  const best: { cost: number; via?: { edge: string; from: number; op: number } }[] = [{ cost: 0 }];
+  for (let node = inputs; node <= last; node++) {
+    best[node] = { cost: -Infinity };
+    for (const e of edges.filter((x) => x.to === node).sort((a, b) => a.from - b.from)) {
+      if (!best[e.from] || best[e.from].cost === -Infinity) continue;
+      const row = m[rowOf(e.name)];
+      const op = picked.get(e.name) !== none ? picked.get(e.name)! : argmax(row, (k) => k !== none);
+      const step = op === picked.get(e.name) ? 0 : Math.log(Math.max(row[op], 1e-30) / Math.max(row[none], 1e-30));
+      if (best[e.from].cost + step > best[node].cost) best[node] = { cost: best[e.from].cost + step, via: { edge: e.name, from: e.from, op } };
+    }
+  }
+  for (let node = last; node !== 0; ) {
+    const via = best[node].via!;
+    picked.set(via.edge, via.op);
+    node = via.from;
+  }
+}
+
 /** Turns exported alpha probabilities into the discrete architecture the space's literature derives. */
 export function deriveGenotype(probs: AlphaProbs, space: SearchSpace): Genotype {
   const unknown = probs.primitives.filter((p) => !space.primitives.includes(p));
@@ -64,10 +97,12 @@ export function deriveGenotype(probs: AlphaProbs, space: SearchSpace): Genotype 
   const rowOf = (name: string) => probs.edges.indexOf(name);
   if (space.name === 'nb201') {
     const { inputs, steps } = space.topology;
+    const picked = new Map(space.topology.edges.map((e) => [e.name, argmax(m[rowOf(e.name)], any)]));
+    connectNb201Output(picked, m, rowOf, probs.primitives.indexOf('none'), space);
     const nodes: [string, number][][] = [];
     for (let node = inputs; node < inputs + steps; node++) {
       const incoming = space.topology.edges.filter((e) => e.to === node).sort((a, b) => a.from - b.from);
-      nodes.push(incoming.map((e): [string, number] => [probs.primitives[argmax(m[rowOf(e.name)], any)], e.from]));
+      nodes.push(incoming.map((e): [string, number] => [probs.primitives[picked.get(e.name)!], e.from]));
     }
     const g: Nb201Genotype = { format: 'nb201', nodes };
     return g;

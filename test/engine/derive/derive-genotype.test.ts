@@ -97,6 +97,32 @@ describe('deriveGenotype (argmax spaces)', () => {
     expect(formatGenotype(g)).toBe('|none~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_1x1~1|nor_conv_3x3~2|');
   });
 
+  it('NB201: a cell whose argmax reaches no output opens the path that gives up the least alpha mass', () => {
+    const P = NB201_PRIMITIVES;
+    const derive = (byEdge: Record<string, number[]>) => {
+      const edges = Object.keys(byEdge);
+      return formatGenotype(deriveGenotype({ primitives: P, edges, normal: edges.map((e) => byEdge[e]) }, getSpace('nb201')));
+    };
+    // The genotype a 2-epoch denoising search produced, which no model can be built from.
+    const collapsed = {
+      '1<-0': row(P, { nor_conv_1x1: 0.4 }, 0.15),
+      '2<-0': row(P, { none: 0.5 }, 0.125),
+      '2<-1': row(P, { none: 0.5 }, 0.125),
+      '3<-0': row(P, { none: 0.5, skip_connect: 0.3 }, 0.2 / 3),
+      '3<-1': row(P, { none: 0.4, nor_conv_3x3: 0.35 }, 0.25 / 3),
+      '3<-2': row(P, { none: 0.6 }, 0.1),
+    };
+    // One switch either way: 3<-1 keeps 0.35/0.4 of its edge's mass, 3<-0 only 0.3/0.5.
+    expect(derive(collapsed)).toBe('|nor_conv_1x1~0|+|none~0|none~1|+|none~0|nor_conv_3x3~1|none~2|');
+    expect(derive({ ...collapsed, '3<-1': row(P, { none: 0.6, nor_conv_3x3: 0.2 }, 0.05) })).toBe('|nor_conv_1x1~0|+|none~0|none~1|+|skip_connect~0|none~1|none~2|');
+    // Two cheap switches beat one dear one.
+    const cheapPair = { ...collapsed, '1<-0': row(P, { none: 0.3, nor_conv_3x3: 0.29 }, 0.41 / 3), '3<-1': row(P, { none: 0.3, avg_pool_3x3: 0.29 }, 0.41 / 3), '3<-0': row(P, { none: 0.9 }, 0.025) };
+    expect(derive(cheapPair)).toBe('|nor_conv_3x3~0|+|none~0|none~1|+|none~0|avg_pool_3x3~1|none~2|');
+    // Every edge "none": the whole cheapest path opens.
+    const allNone = Object.fromEntries(Object.keys(collapsed).map((e) => [e, row(P, { none: 0.6, nor_conv_3x3: 0.2 }, 0.2 / 3)]));
+    expect(derive(allNone)).toBe('|none~0|+|none~0|none~1|+|nor_conv_3x3~0|none~1|none~2|');
+  });
+
   it('chain: argmax per block', () => {
     const P = CHAIN_PRIMITIVES;
     const g = deriveGenotype(
