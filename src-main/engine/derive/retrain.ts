@@ -110,7 +110,8 @@ export async function retrainModel(spec: ReplicaSpec, train: ArrayDataset, optio
             etaSeconds: ((totalSteps - step) * batchSize) / rate + (options.etaExtraSeconds ?? 0),
             imagesPerSecond: rate,
           },
-          step === totalSteps,
+          // Each epoch's last step always passes, as in the search: every epoch ends on a point.
+          stepInEpoch === stepsPerEpoch || step === totalSteps,
         );
       }
       onEvent?.({ type: 'epoch', phase: 'retrain', epoch, epochs, trainLoss: lossSum / Math.max(1, stepInEpoch), trainScore: scoreSum / Math.max(1, stepInEpoch) });
