@@ -35,10 +35,10 @@ import { loadTaskData } from './task-data.js';
  * searched denoiser gained 0.5 dB PSNR at 1e-3 and lost 0.7 dB at 5e-3, while the DnCNN baseline
  * scored the same at 1e-3 and 2e-3 (29.74 / 29.77 dB, 4,000 MNIST images, 2 epochs).
  */
-const DENOISING_RETRAIN_LR = 1e-3;
+export const DENOISING_RETRAIN_LR = 1e-3;
 
 /** The retraining set: all of `train`, or a seeded random subset of `samples` of it. */
-function retrainSubset(train: ArrayDataset, samples: number, seed: number): ArrayDataset {
+export function retrainSubset(train: ArrayDataset, samples: number, seed: number): ArrayDataset {
   const n = train.xShape[0];
   if (samples <= 0 || samples >= n) return train;
   const picked = Array.from(new Rng(seed ^ 0x7e7a1).permutation(n).subarray(0, samples)).sort((a, b) => a - b);
