@@ -47,9 +47,13 @@ export class Layers {
   private readonly used = new Set<string>();
   private initCount = 0;
 
+  /**
+   * @param normalize false drops every BatchNorm and gives each conv a bias instead (denoisers: see buildDerivedModel).
+   */
   constructor(
     private readonly har: boolean,
     private readonly seed?: number,
+    private readonly normalize = true,
   ) {}
 
   /** Glorot uniform (the tf.layers default), seeded per layer when the model has a seed. */
@@ -77,6 +81,7 @@ export class Layers {
   }
 
   bn(x: Sym, name: string): Sym {
+    if (!this.normalize) return x;
     // PyTorch's BatchNorm2d defaults (momentum 0.1 of the new value, eps 1e-5), as in the papers' code.
     return tf.layers.batchNormalization({ axis: -1, momentum: 0.9, epsilon: 1e-5, name: this.name(name) }).apply(x) as Sym;
   }
@@ -89,7 +94,7 @@ export class Layers {
         strides: this.stride(stride),
         padding: 'same',
         dilationRate: opts.dilation ?? 1,
-        useBias: opts.useBias ?? false,
+        useBias: opts.useBias ?? !this.normalize,
         kernelInitializer: opts.zeroInit ? 'zeros' : this.init(),
         name: this.name(name),
       })
@@ -309,7 +314,10 @@ export function buildDerivedModel(genotype: Genotype, task: Task, options: Deriv
   const har = task.kind === 'har' || task.dims === 1;
   if (denoise && options.stemStride !== 1) throw new Error('Derived model: denoising keeps the resolution, so stemStride must be 1');
   const macro: DerivedModelOptions = { ...options, reductions: denoise ? false : options.reductions };
-  const L = new Layers(har, options.seed);
+  // Denoisers drop BatchNorm, as EDSR (Lim et al. 2017) does for image restoration: at the quick budget
+  // the searched cells (a BN after every op) scored 0.12-0.17 dB more without it (docs/presets.md).
+  // The supernet keeps its affine-free BN, which keeps the mixed ops' outputs on one scale for the alphas.
+  const L = new Layers(har, options.seed, !denoise);
 
   const input = tf.input({ shape: task.inputShape, name: 'input' });
   // A [T, C] window becomes the [1, T, C] image every HAR model works on.

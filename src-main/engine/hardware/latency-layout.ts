@@ -7,6 +7,7 @@
 import { planDartsMacro, planNb201Macro, type MacroOptions } from '../space/macro.js';
 import { getSpace } from '../space/spaces.js';
 import type { ChainGenotype, DartsGenotype, Genotype, Nb201Genotype, SpaceName } from '../space/space.types.js';
+import type { EdgeInstance } from '../supernet/supernet.types.js';
 import type { Task } from '../tasks/task.types.js';
 import type { ArchLatencyQuery, FixedPartLatency, LatencyKey, LatencyKeyString, OpInputShape } from './latency-table.types.js';
 
@@ -43,6 +44,8 @@ export interface LayoutCell {
 
 export interface NetworkLayout {
   space: SpaceName;
+  /** False for denoisers, whose derived ops carry no BatchNorm: their keys are timed BN-free. */
+  batchNorm: boolean;
   stem: { inputShape: OpInputShape; stride: 1 | 2; cOut: number };
   head: { inputShape: OpInputShape; cOut: number };
   cells: LayoutCell[];
@@ -54,7 +57,7 @@ export interface NetworkLayout {
 
 export function latencyKeyString(key: LatencyKey): LatencyKeyString {
   const [h, w, c] = key.inputShape;
-  return `${key.space}|${key.op}|${h}x${w}x${c}|s${key.stride}|${key.cOut}`;
+  return `${key.space}|${key.op}|${h}x${w}x${c}|s${key.stride}|${key.cOut}${key.batchNorm === false ? '|nobn' : ''}`;
 }
 
 /** What identifies a stem or head measurement. */
@@ -84,7 +87,8 @@ export function networkLayout(options: LayoutOptions): NetworkLayout {
   const input = taskInputShape(task);
   const space = getSpace(name, name === 'chain' ? { blocks: options.blocks } : { nodes: macro.nodes });
   const reductions = denoise ? false : macro.reductions;
-  const key = (op: string, inputShape: OpInputShape, stride: 1 | 2, cOut: number): LatencyKey => ({ space: name, op, inputShape, stride, cOut });
+  const batchNorm = !denoise;
+  const key = (op: string, inputShape: OpInputShape, stride: 1 | 2, cOut: number): LatencyKey => layoutKey({ space: name, batchNorm }, op, inputShape, stride, cOut);
   const headOut = (channels: number, shape: OpInputShape) => ({ inputShape: [shape[0], shape[1], channels] as OpInputShape, cOut: denoise ? input[2] : task.numClasses });
 
   if (space.kind === 'chain') {
@@ -98,7 +102,7 @@ export function networkLayout(options: LayoutOptions): NetworkLayout {
       shape = reduced(shape, stride, cOut);
       return position;
     });
-    return { space: name, stem: { inputShape: input, stride: macro.stemStride, cOut: macro.channels }, head: headOut(shape[2], shape), cells: [], fixedBlocks: [], positions };
+    return { space: name, batchNorm, stem: { inputShape: input, stride: macro.stemStride, cOut: macro.channels }, head: headOut(shape[2], shape), cells: [], fixedBlocks: [], positions };
   }
 
   const macroForPlan = { ...macro, reductions, nodes: space.topology.steps };
@@ -130,7 +134,7 @@ export function networkLayout(options: LayoutOptions): NetworkLayout {
     s0 = s1;
     s1 = out;
   }
-  return { space: name, stem: { inputShape: input, stride: macro.stemStride, cOut: plan.stemChannels }, head: headOut(plan.headChannels, s1), cells, fixedBlocks, positions: [] };
+  return { space: name, batchNorm, stem: { inputShape: input, stride: macro.stemStride, cOut: plan.stemChannels }, head: headOut(plan.headChannels, s1), cells, fixedBlocks, positions: [] };
 }
 
 /** Every searchable position of the layout, cells first then chain blocks. */
@@ -138,8 +142,18 @@ export function allPositions(layout: NetworkLayout): LayoutPosition[] {
   return [...layout.cells.flatMap((c) => c.positions), ...layout.positions];
 }
 
-export function positionKey(space: SpaceName, op: string, p: LayoutPosition): LatencyKey {
-  return { space, op, inputShape: p.inputShape, stride: p.stride, cOut: p.cOut };
+/** The key of one op of this layout: its space, and BN-free for denoisers. */
+export function layoutKey(layout: Pick<NetworkLayout, 'space' | 'batchNorm'>, op: string, inputShape: OpInputShape, stride: 1 | 2, cOut: number): LatencyKey {
+  return { space: layout.space, op, inputShape, stride, cOut, ...(layout.batchNorm ? {} : { batchNorm: false as const }) };
+}
+
+export function positionKey(layout: NetworkLayout, op: string, p: LayoutPosition): LatencyKey {
+  return layoutKey(layout, op, p.inputShape, p.stride, p.cOut);
+}
+
+/** The key of a primitive at one of the supernet's edge instances (FBNet's lookup). */
+export function edgeKey(layout: Pick<NetworkLayout, 'space' | 'batchNorm'>, op: string, edge: EdgeInstance): LatencyKey {
+  return layoutKey(layout, op, [edge.height, edge.width, edge.cIn], edge.stride, edge.cOut);
 }
 
 /**
@@ -149,16 +163,16 @@ export function positionKey(space: SpaceName, op: string, p: LayoutPosition): La
 export function layoutKeys(layout: NetworkLayout, primitives: readonly string[]): LatencyKey[] {
   const keys = new Map<string, LatencyKey>();
   const add = (k: LatencyKey) => keys.set(latencyKeyString(k), k);
-  for (const p of allPositions(layout)) for (const op of primitives) add(positionKey(layout.space, op, p));
+  for (const p of allPositions(layout)) for (const op of primitives) add(positionKey(layout, op, p));
   for (const cell of layout.cells) {
     const nodes = new Set(cell.positions.map((p) => p.to));
     if (layout.space === 'nb201') {
-      for (const p of cell.positions) if (p.to > 0) for (let n = 2; n <= p.to; n++) add({ space: layout.space, op: `@add${n}`, inputShape: cell.nodeShape, stride: 1, cOut: cell.nodeShape[2] });
+      for (const p of cell.positions) if (p.to > 0) for (let n = 2; n <= p.to; n++) add(layoutKey(layout, `@add${n}`, cell.nodeShape, 1, cell.nodeShape[2]));
     } else {
       add(cell.pre0);
       add(cell.pre1);
-      add({ space: layout.space, op: '@add2', inputShape: cell.nodeShape, stride: 1, cOut: cell.nodeShape[2] });
-      add({ space: layout.space, op: `@concat${nodes.size}`, inputShape: cell.nodeShape, stride: 1, cOut: nodes.size * cell.nodeShape[2] });
+      add(layoutKey(layout, '@add2', cell.nodeShape, 1, cell.nodeShape[2]));
+      add(layoutKey(layout, `@concat${nodes.size}`, cell.nodeShape, 1, nodes.size * cell.nodeShape[2]));
     }
   }
   for (const k of layout.fixedBlocks) add(k);
@@ -177,11 +191,11 @@ function dartsOps(layout: NetworkLayout, g: DartsGenotype): LatencyKey[] {
       const to = Math.floor(i / 2) + 2;
       const p = cell.positions.find((q) => q.from === from && q.to === to);
       if (!p) throw new Error(`Latency: the genotype's edge ${to}<-${from} is not in the ${layout.space} cell of ${cell.positions.length} edges`);
-      ops.push(positionKey(layout.space, op, p));
+      ops.push(positionKey(layout, op, p));
     });
-    for (let node = 0; node < cg.ops.length / 2; node++) ops.push({ space: layout.space, op: '@add2', inputShape: cell.nodeShape, stride: 1, cOut: cell.nodeShape[2] });
+    for (let node = 0; node < cg.ops.length / 2; node++) ops.push(layoutKey(layout, '@add2', cell.nodeShape, 1, cell.nodeShape[2]));
     const n = cg.concat.length;
-    if (n > 1) ops.push({ space: layout.space, op: `@concat${n}`, inputShape: cell.nodeShape, stride: 1, cOut: n * cell.nodeShape[2] });
+    if (n > 1) ops.push(layoutKey(layout, `@concat${n}`, cell.nodeShape, 1, n * cell.nodeShape[2]));
   }
   return ops;
 }
@@ -198,11 +212,11 @@ function nb201Ops(layout: NetworkLayout, g: Nb201Genotype): LatencyKey[] {
         if (!live[from] || op === 'none') continue;
         const p = cell.positions.find((q) => q.from === from && q.to === node);
         if (!p) throw new Error(`Latency: the genotype's edge ${node}<-${from} is not in the NB201 cell`);
-        ops.push(positionKey(layout.space, op, p));
+        ops.push(positionKey(layout, op, p));
         parts++;
       }
       live.push(parts > 0);
-      if (parts > 1) ops.push({ space: layout.space, op: `@add${parts}`, inputShape: cell.nodeShape, stride: 1, cOut: cell.nodeShape[2] });
+      if (parts > 1) ops.push(layoutKey(layout, `@add${parts}`, cell.nodeShape, 1, cell.nodeShape[2]));
     });
   }
   return ops;
@@ -212,7 +226,7 @@ function chainOps(layout: NetworkLayout, g: ChainGenotype): LatencyKey[] {
   if (g.blocks.length !== layout.positions.length) {
     throw new Error(`Latency: the chain genotype has ${g.blocks.length} blocks but the layout has ${layout.positions.length}; build the layout with blocks: ${g.blocks.length}`);
   }
-  return g.blocks.map((op, b) => positionKey(layout.space, op, layout.positions[b]));
+  return g.blocks.map((op, b) => positionKey(layout, op, layout.positions[b]));
 }
 
 /** The stem, head and every op (glue included) one architecture runs, as table keys. */

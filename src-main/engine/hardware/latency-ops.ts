@@ -45,7 +45,7 @@ function isHar(space: SpaceName): boolean {
 /** Candidate op or glue op at one key, as the derived model builds it. */
 export function buildOpModel(key: LatencyKey): TimedModel {
   registerDilatedConvGradients();
-  const L = new Layers(isHar(key.space));
+  const L = new Layers(isHar(key.space), undefined, key.batchNorm !== false);
   const { op, inputShape, stride, cOut } = key;
   const x = tf.input({ shape: inputShape, name: 'x' });
   const one = (y: Sym | null): TimedModel => {
@@ -104,7 +104,8 @@ export interface FixedPartSpec {
  */
 export function buildFixedPartModel(spec: FixedPartSpec): TimedModel {
   const har = spec.task === 'har' || isHar(spec.space);
-  const L = new Layers(har);
+  // Denoisers' stem is BN-free like the rest of their derived model.
+  const L = new Layers(har, undefined, spec.task !== 'denoising');
   if (spec.part === 'stem') {
     const input = tf.input({ shape: spec.inputShape, name: 'input' });
     const x = har && spec.inputShape.length === 2 ? (tf.layers.reshape({ targetShape: [1, ...spec.inputShape], name: 'input_reshape' }).apply(input) as Sym) : input;

@@ -3,7 +3,7 @@
  * glue included) and FBNet's per-edge lookup. A key the table lacks is reported, never counted as 0.
  */
 import type { EdgeInstance } from '../supernet/supernet.types.js';
-import { latencyKeyString, sameFixedPart } from './latency-layout.js';
+import { edgeKey, latencyKeyString, sameFixedPart, type NetworkLayout } from './latency-layout.js';
 import type { ArchLatencyQuery, LatencyKey, LatencyPrediction, LatencyTable, PredictLatency } from './latency-table.types.js';
 
 export const predictLatency: PredictLatency = (table: LatencyTable, arch: ArchLatencyQuery): LatencyPrediction => {
@@ -42,9 +42,9 @@ export type TableLookup = (primitive: string, edge: EdgeInstance) => number;
  * FBNet's LatencyLookup from a table: the primitive at the edge's input shape [height, width, cIn],
  * stride and cOut. The table must hold the keys of the supernet's configuration (ensureLatencyTable).
  */
-export function latencyLookupFromTable(table: LatencyTable): TableLookup {
+export function latencyLookupFromTable(table: LatencyTable, layout: Pick<NetworkLayout, 'space' | 'batchNorm'>): TableLookup {
   return (primitive, edge) => {
-    const key: LatencyKey = { space: table.space, op: primitive, inputShape: [edge.height, edge.width, edge.cIn], stride: edge.stride, cOut: edge.cOut };
+    const key = edgeKey(layout, primitive, edge);
     const entry = table.entries[latencyKeyString(key)];
     if (!entry) {
       throw new Error(

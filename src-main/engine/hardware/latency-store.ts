@@ -30,7 +30,7 @@ export function currentMachineId(): Promise<string> {
 }
 
 const shape3 = z.tuple([z.number().int().positive(), z.number().int().positive(), z.number().int().positive()]);
-const KeySchema = z.object({ space: z.string(), op: z.string(), inputShape: shape3, stride: z.union([z.literal(1), z.literal(2)]), cOut: z.number().int().positive() });
+const KeySchema = z.object({ space: z.string(), op: z.string(), inputShape: shape3, stride: z.union([z.literal(1), z.literal(2)]), cOut: z.number().int().positive(), batchNorm: z.literal(false).optional() });
 const TableSchema = z.looseObject({
   schemaVersion: z.literal(1),
   machineId: z.string().min(1),

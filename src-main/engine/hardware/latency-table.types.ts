@@ -38,10 +38,15 @@ export interface LatencyKey {
   inputShape: OpInputShape;
   stride: 1 | 2;
   cOut: number;
+  /** false: the op as denoisers build it, without BatchNorm and with conv biases (build-derived-model.ts). */
+  batchNorm?: false;
 }
 
-/** Canonical string form of a LatencyKey, used as the map key in the cached file: "darts|sep_conv_3x3|28x28x16|s1|16". */
-export type LatencyKeyString = `${SpaceName}|${string}|${number}x${number}x${number}|s${1 | 2}|${number}`;
+/**
+ * Canonical string form of a LatencyKey, used as the map key in the cached file: "darts|sep_conv_3x3|28x28x16|s1|16",
+ * with "|nobn" appended for a denoiser's BN-free op.
+ */
+export type LatencyKeyString = `${SpaceName}|${string}|${number}x${number}x${number}|s${1 | 2}|${number}${'' | '|nobn'}`;
 
 export interface LatencyEntry {
   key: LatencyKey;

@@ -5,7 +5,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { ResolvedSearchConfig } from '../../contract/search-config.js';
-import { allPositions, architectureQuery, latencyKeyString, networkLayout, type NetworkLayout } from '../hardware/latency-layout.js';
+import { allPositions, architectureQuery, edgeKey, latencyKeyString, networkLayout, type NetworkLayout } from '../hardware/latency-layout.js';
 import { median, timeModel, warmUntilSteady, type TimingOptions } from '../hardware/latency-measure.js';
 import { latencyLookupFromTable, predictLatency } from '../hardware/latency-predict.js';
 import { ensureLatencyTable, type EnsuredTable } from '../hardware/latency-table.js';
@@ -54,7 +54,7 @@ function blocksOf(genotype: Genotype): number | undefined {
 export function fbnetLatencyLookup(table: LatencyTable, layout: NetworkLayout, task: Task): LatencyLookup {
   const query = architectureQuery(layout, placeholderGenotype(layout), task);
   const fixed = predictLatency(table, { ...query, ops: query.ops.filter((k) => k.op.startsWith(GLUE_OP_PREFIX)) }).totalMs;
-  return perEdgeLookup(layout, latencyLookupFromTable(table), fixed);
+  return perEdgeLookup(layout, latencyLookupFromTable(table, layout), fixed);
 }
 
 /**
@@ -65,12 +65,12 @@ export function fbnetLatencyLookup(table: LatencyTable, layout: NetworkLayout, t
 export function fbnetParamsLookup(table: LatencyTable, layout: NetworkLayout, task: Task): LatencyLookup {
   const query = architectureQuery(layout, placeholderGenotype(layout), task);
   const fixed = predictLatency(table, { ...query, ops: query.ops.filter((k) => k.op.startsWith(GLUE_OP_PREFIX)) }).params;
-  const timed = latencyLookupFromTable(table);
+  const timed = latencyLookupFromTable(table, layout);
   return perEdgeLookup(
     layout,
     (primitive, edge) => {
       timed(primitive, edge); // throws naming a missing key
-      const key = { space: table.space, op: primitive, inputShape: [edge.height, edge.width, edge.cIn] as [number, number, number], stride: edge.stride, cOut: edge.cOut };
+      const key = edgeKey(layout, primitive, edge);
       const params = table.entries[latencyKeyString(key)].params;
       if (params === undefined || fixed === undefined) {
         throw new Error(`Latency table (${table.space}, machine ${table.machineId}) lacks parameter counts (${latencyKeyString(key)} or a fixed part); rebuild it to search with a size budget`);

@@ -165,6 +165,21 @@ describe('buildDerivedModel', () => {
     expect(() => buildDerivedModel(MIXED, task, { ...base, stemStride: 2 })).toThrow(/stemStride must be 1/);
   });
 
+  it('denoisers carry no BatchNorm and give every conv a bias; classifiers keep BN and bias-free convs', () => {
+    // Depthwise convs stay bias-free: each feeds a 1×1 conv whose bias absorbs theirs.
+    const convs = (m: tf.LayersModel) => m.layers.filter((l) => l.getClassName() === 'Conv2D');
+    const bns = (m: tf.LayersModel) => m.layers.filter((l) => l.getClassName() === 'BatchNormalization').length;
+    withModel(buildDerivedModel(MIXED, denoisingTask([8, 8, 1], { kind: 'gaussian', sigma: 25 }), { ...base, cells: 2 }), (m) => {
+      expect(bns(m)).toBe(0);
+      expect(convs(m).length).toBeGreaterThan(5);
+      expect(convs(m).every((l) => l.getConfig().useBias === true)).toBe(true);
+    });
+    withModel(buildDerivedModel(MIXED, classificationTask([8, 8, 1], 10), base), (m) => {
+      expect(bns(m)).toBeGreaterThan(5);
+      expect(convs(m).every((l) => l.getConfig().useBias === false)).toBe(true);
+    });
+  });
+
   it('names an op it cannot build', () => {
     const g = parseGenotype(
       "Genotype(normal=[('conv_7x1_1x7', 0), ('sep_conv_3x3', 1)], normal_concat=[2], reduce=[('max_pool_3x3', 0), ('max_pool_3x3', 1)], reduce_concat=[2])",

@@ -5,7 +5,8 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../../src-main/engine/backend/select-backend.js';
 import { buildDerivedModel } from '../../../src-main/engine/derive/build-derived-model.js';
-import { allPositions, architectureQuery, latencyKeyString, networkLayout } from '../../../src-main/engine/hardware/latency-layout.js';
+import { allPositions, architectureQuery, latencyKeyString, layoutKeys, networkLayout } from '../../../src-main/engine/hardware/latency-layout.js';
+import { buildFixedPartModel, buildOpModel } from '../../../src-main/engine/hardware/latency-ops.js';
 import { latencyLookupFromTable, predictLatency } from '../../../src-main/engine/hardware/latency-predict.js';
 import { kernelFingerprint, loadLatencyTable } from '../../../src-main/engine/hardware/latency-store.js';
 import { ensureLatencyTable, type EnsuredTable } from '../../../src-main/engine/hardware/latency-table.js';
@@ -16,6 +17,7 @@ import { getSpace } from '../../../src-main/engine/space/spaces.js';
 import type { SpaceName } from '../../../src-main/engine/space/space.types.js';
 import { Supernet } from '../../../src-main/engine/supernet/supernet.js';
 import { classificationTask } from '../../../src-main/engine/tasks/classification.task.js';
+import { denoisingTask } from '../../../src-main/engine/tasks/denoising.task.js';
 import { Rng } from '../../../src-main/engine/util/rng.js';
 
 // A tiny configuration: 8×8 images, 3 cells of 2 nodes, 4 channels, four primitives.
@@ -182,7 +184,7 @@ describe('layout and FBNet lookup', () => {
 
   it('maps every primitive of every edge instance to its entry, and names a missing key', () => {
     const supernet = new Supernet({ space: getSpace('darts', { nodes: 2 }), task, channels: macro.channels, cells: macro.cells, stemStride: 1, seed: 1 });
-    const lookup = latencyLookupFromTable(first.table);
+    const lookup = latencyLookupFromTable(first.table, first.layout);
     for (const edge of supernet.edgeInstances()) {
       for (const op of PRIMITIVES) {
         const entry = first.table.entries[latencyKeyString({ space: 'darts', op, inputShape: [edge.height, edge.width, edge.cIn], stride: edge.stride, cOut: edge.cOut })];
@@ -192,5 +194,26 @@ describe('layout and FBNet lookup', () => {
     const edge = supernet.edgeInstances()[0];
     supernet.dispose();
     expect(() => lookup('dil_conv_5x5', edge)).toThrow(/darts\|dil_conv_5x5\|8x8x4\|s1\|4/);
+  });
+});
+
+describe('denoisers are timed as they are built: without BatchNorm', () => {
+  const bnLayers = (m: tf.LayersModel) => m.layers.filter((l) => l.getClassName() === 'BatchNormalization').length;
+  it('keys every op of a denoising layout "|nobn" and builds it BN-free; classifier keys keep BN', () => {
+    const denoise = networkLayout({ space: 'darts', task: denoisingTask([8, 8, 1], { kind: 'gaussian', sigma: 25 }), macro: { ...macro, reductions: false } });
+    const keys = layoutKeys(denoise, PRIMITIVES);
+    expect(keys.length).toBeGreaterThan(0);
+    expect(keys.every((k) => latencyKeyString(k).endsWith('|nobn'))).toBe(true);
+    const classify = layoutKeys(networkLayout({ space: 'darts', task, macro }), PRIMITIVES);
+    expect(classify.some((k) => latencyKeyString(k).endsWith('|nobn'))).toBe(false);
+
+    const sepKey = keys.find((k) => k.op === 'sep_conv_3x3')!;
+    const plain = buildOpModel(sepKey);
+    const normalised = buildOpModel({ ...sepKey, batchNorm: undefined });
+    expect(bnLayers(plain.model)).toBe(0);
+    expect(bnLayers(normalised.model)).toBe(2);
+    const stem = buildFixedPartModel({ part: 'stem', space: 'darts', task: 'denoising', inputShape: [8, 8, 1], stride: 1, cOut: 4 });
+    expect(bnLayers(stem.model)).toBe(0);
+    for (const t of [plain, normalised, stem]) t.dispose();
   });
 });
