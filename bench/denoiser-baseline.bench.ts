@@ -5,7 +5,7 @@
  * both are scored on the same noisy test images. Fixed genotypes rather than searches: the question is
  * whether the skeleton can match the baseline at all, whatever a short search picks.
  *
- *   npm run bench:denoiser [-- --only quick-search,nb201-conv --samples 16000 --epochs 3 --channels 24]
+ *   npm run bench:denoiser [-- --only quick-search,nb201-conv --samples 16000 --epochs 3 --channels 24 --seed 0]
  *
  * About 3 + 3 minutes of wall time per genotype on two cores at the quick preset's numbers. Writes
  * bench/results/denoiser-baseline.json (one row per genotype, written after each) and prints a table.
@@ -87,13 +87,14 @@ for (const g of chosen) {
     ...(numberArg('channels') ?? g.channels ? { channels: numberArg('channels') ?? g.channels } : {}),
     ...(numberArg('samples') !== undefined ? { retrainSamples: numberArg('samples') } : {}),
     ...(numberArg('epochs') !== undefined ? { retrainEpochs: numberArg('epochs') } : {}),
+    ...(numberArg('seed') !== undefined ? { seed: numberArg('seed') } : {}),
   });
   const data = await loadTaskData(config);
   const macro = macroOptionsFor(config, data.task);
   const train = retrainSubset(data.train, config.retrainSamples, config.seed);
   // The one budget object run-search gives both models.
   const budget = { epochs: config.retrainEpochs, batchSize: config.batchSize, seed: config.seed, replicas: config.workers, scoreName: data.task.scoreName };
-  budgetUsed = { epochs: budget.epochs, batchSize: budget.batchSize, samples: train.xShape[0], workers: budget.replicas };
+  budgetUsed = { epochs: budget.epochs, batchSize: budget.batchSize, samples: train.xShape[0], workers: budget.replicas, seed: budget.seed };
   const searched = await retrainModel(
     derivedReplicaSpec({ genotype: g.genotype, task: 'denoising', noise: config.noise, model: { ...macro, seed: config.seed }, learningRate: DENOISING_RETRAIN_LR }),
     train,
