@@ -55,7 +55,7 @@ export function buildBaselineDenoiser(options: BaselineDenoiserOptions): tf.Laye
   h = tf.layers.reLU({ name: 'relu_0' }).apply(h) as tf.SymbolicTensor;
   for (let i = 1; i < depth - 1; i++) {
     h = tf.layers.conv2d({ filters: width, kernelSize: 3, padding: 'same', useBias: false, name: `conv_${i}` }).apply(h) as tf.SymbolicTensor;
-    // The derived model's BN settings (PyTorch's defaults): tfjs's momentum 0.99 left the moving statistics
+    // The derived models' BN settings (PyTorch's defaults; derived denoisers have no BN): tfjs's momentum 0.99 left the moving statistics
     // 8 % at their initial values after 250 steps, and the baseline scored below the noisy input.
     h = tf.layers.batchNormalization({ axis: -1, momentum: 0.9, epsilon: 1e-5, name: `bn_${i}` }).apply(h) as tf.SymbolicTensor;
     h = tf.layers.reLU({ name: `relu_${i}` }).apply(h) as tf.SymbolicTensor;

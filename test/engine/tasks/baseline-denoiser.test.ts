@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { buildDerivedModel } from '../../../src-main/engine/derive/build-derived-model.js';
 import { parseGenotype } from '../../../src-main/engine/space/genotype.js';
 import { baselineDenoiserParams, baselineWidthForParams, buildBaselineDenoiser } from '../../../src-main/engine/tasks/baseline-denoiser.js';
-import { denoisingTask } from '../../../src-main/engine/tasks/denoising.task.js';
+import { classificationTask } from '../../../src-main/engine/tasks/classification.task.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -44,7 +44,7 @@ describe('baseline denoiser', () => {
     model.dispose();
   });
 
-  it('normalises like the searched denoiser: the same batch-norm momentum and epsilon', () => {
+  it('normalises like the derived models: the same batch-norm momentum and epsilon (PyTorch defaults)', () => {
     // With tfjs's default momentum (0.99) the moving statistics still held 8 % of their initial values
     // after a 250-step budget, and the baseline scored below the noisy input at test time.
     const bnConfigs = (model: tf.LayersModel) =>
@@ -53,7 +53,8 @@ describe('baseline denoiser', () => {
         return { momentum: c.momentum, epsilon: c.epsilon };
       });
     const cell = "[('sep_conv_3x3', 0), ('skip_connect', 1)]";
-    const task = denoisingTask([8, 8, 1], { kind: 'gaussian', sigma: 25 });
+    // A derived denoiser has no BN (build-derived-model.ts); a derived classifier carries the project's settings.
+    const task = classificationTask([8, 8, 1], 3);
     const derived = buildDerivedModel(parseGenotype(`Genotype(normal=${cell}, normal_concat=[2], reduce=${cell}, reduce_concat=[2])`), task, {
       channels: 4, cells: 1, nodes: 1, stemMultiplier: 2, stemStride: 1, reductions: false,
     });
