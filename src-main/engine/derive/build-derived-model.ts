@@ -12,7 +12,7 @@ import { validateGenotype } from '../space/genotype.js';
 import { planDartsMacro, planNb201Macro, type MacroOptions } from '../space/macro.js';
 import { getSpace } from '../space/spaces.js';
 import { DARTS_PRIMITIVES, HAR_PRIMITIVES, type ChainGenotype, type DartsCellGenotype, type DartsGenotype, type Genotype, type Nb201Genotype } from '../space/space.types.js';
-import type { Task } from '../tasks/task.types.js';
+import type { Task, TaskKind } from '../tasks/task.types.js';
 
 type Sym = tf.SymbolicTensor;
 type Pair = [number, number];
@@ -42,13 +42,23 @@ function parseOp(op: string): OpSpec {
   throw new Error(`Derived model: no stock-layer builder for op "${op}" (src-main/engine/derive/build-derived-model.ts)`);
 }
 
+/**
+ * Whether a task's derived model carries BatchNorm. Denoisers do not, as EDSR (Lim et al. 2017) drops it for
+ * image restoration: at the quick budget the searched cells (a BN after most ops) scored 0.04-0.12 dB more
+ * without it (docs/presets.md). The supernet keeps its affine-free BN, which keeps the mixed ops' outputs on
+ * one scale for the alphas. Latency tables follow this rule so ops are timed as they are built.
+ */
+export function derivedBatchNorm(task: TaskKind): boolean {
+  return task !== 'denoising';
+}
+
 /** Layer factory: one place for geometry (2-D or height-1 windows) and for readable, unique names. */
 export class Layers {
   private readonly used = new Set<string>();
   private initCount = 0;
 
   /**
-   * @param normalize false drops every BatchNorm and gives each conv a bias instead (denoisers: see buildDerivedModel).
+   * @param normalize false drops every BatchNorm and gives each conv a bias instead (derivedBatchNorm).
    */
   constructor(
     private readonly har: boolean,
@@ -314,10 +324,7 @@ export function buildDerivedModel(genotype: Genotype, task: Task, options: Deriv
   const har = task.kind === 'har' || task.dims === 1;
   if (denoise && options.stemStride !== 1) throw new Error('Derived model: denoising keeps the resolution, so stemStride must be 1');
   const macro: DerivedModelOptions = { ...options, reductions: denoise ? false : options.reductions };
-  // Denoisers drop BatchNorm, as EDSR (Lim et al. 2017) does for image restoration: at the quick budget
-  // the searched cells (a BN after every op) scored 0.12-0.17 dB more without it (docs/presets.md).
-  // The supernet keeps its affine-free BN, which keeps the mixed ops' outputs on one scale for the alphas.
-  const L = new Layers(har, options.seed, !denoise);
+  const L = new Layers(har, options.seed, derivedBatchNorm(task.kind));
 
   const input = tf.input({ shape: task.inputShape, name: 'input' });
   // A [T, C] window becomes the [1, T, C] image every HAR model works on.

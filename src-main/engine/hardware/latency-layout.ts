@@ -4,6 +4,7 @@
  * windows keep height 1). From it come the keys a latency table must hold for one macro configuration
  * and the keys one architecture uses.
  */
+import { derivedBatchNorm } from '../derive/build-derived-model.js';
 import { planDartsMacro, planNb201Macro, type MacroOptions } from '../space/macro.js';
 import { getSpace } from '../space/spaces.js';
 import type { ChainGenotype, DartsGenotype, Genotype, Nb201Genotype, SpaceName } from '../space/space.types.js';
@@ -87,7 +88,7 @@ export function networkLayout(options: LayoutOptions): NetworkLayout {
   const input = taskInputShape(task);
   const space = getSpace(name, name === 'chain' ? { blocks: options.blocks } : { nodes: macro.nodes });
   const reductions = denoise ? false : macro.reductions;
-  const batchNorm = !denoise;
+  const batchNorm = derivedBatchNorm(task.kind);
   const key = (op: string, inputShape: OpInputShape, stride: 1 | 2, cOut: number): LatencyKey => layoutKey({ space: name, batchNorm }, op, inputShape, stride, cOut);
   const headOut = (channels: number, shape: OpInputShape) => ({ inputShape: [shape[0], shape[1], channels] as OpInputShape, cOut: denoise ? input[2] : task.numClasses });
 

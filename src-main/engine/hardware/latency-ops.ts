@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { registerDilatedConvGradients } from '../backend/dilated-conv-gradients.js';
-import { applyOp, factorizedReduce, invertedResidual, Layers, reluConvBn, resReduceBlock } from '../derive/build-derived-model.js';
+import { applyOp, derivedBatchNorm, factorizedReduce, invertedResidual, Layers, reluConvBn, resReduceBlock } from '../derive/build-derived-model.js';
 import type { SpaceName } from '../space/space.types.js';
 import type { TaskKind } from '../tasks/task.types.js';
 import type { LatencyKey, OpInputShape } from './latency-table.types.js';
@@ -104,8 +104,7 @@ export interface FixedPartSpec {
  */
 export function buildFixedPartModel(spec: FixedPartSpec): TimedModel {
   const har = spec.task === 'har' || isHar(spec.space);
-  // Denoisers' stem is BN-free like the rest of their derived model.
-  const L = new Layers(har, undefined, spec.task !== 'denoising');
+  const L = new Layers(har, undefined, derivedBatchNorm(spec.task));
   if (spec.part === 'stem') {
     const input = tf.input({ shape: spec.inputShape, name: 'input' });
     const x = har && spec.inputShape.length === 2 ? (tf.layers.reshape({ targetShape: [1, ...spec.inputShape], name: 'input_reshape' }).apply(input) as Sym) : input;
