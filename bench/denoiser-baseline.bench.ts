@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { selectBackend } from '../src-main/engine/backend/select-backend.js';
-import { baselineReplicaSpec } from '../src-main/engine/derive/baseline.replica.js';
+import { trainAndScoreBaseline } from '../src-main/engine/derive/baseline-compare.js';
 import { countParams } from '../src-main/engine/derive/build-derived-model.js';
 import { derivedReplicaSpec } from '../src-main/engine/derive/derived.replica.js';
 import { evaluateModel } from '../src-main/engine/derive/evaluate.js';
@@ -103,22 +103,20 @@ for (const g of chosen) {
   const scored = await evaluateModel(searched.model, data.task, data.test, { seed: config.seed });
   const params = countParams(searched.model);
   searched.model.dispose();
-  const baseline = await retrainModel(baselineReplicaSpec({ noise: config.noise, targetParams: params, learningRate: DENOISING_RETRAIN_LR }), train, budget);
-  const scoredBaseline = await evaluateModel(baseline.model, data.task, data.test, { seed: config.seed });
+  const baseline = await trainAndScoreBaseline({ noise: config.noise, targetParams: params, learningRate: DENOISING_RETRAIN_LR, task: data.task, train, test: data.test, budget });
   rows.push({
     name: g.name,
     genotype: g.genotype,
     params,
-    baselineParams: countParams(baseline.model),
+    baselineParams: baseline.params,
     psnr: scored.metrics.psnr ?? Number.NaN,
-    psnrBaseline: scoredBaseline.metrics.psnr ?? Number.NaN,
+    psnrBaseline: baseline.psnr ?? Number.NaN,
     psnrNoisy: scored.metrics.psnr_noisy ?? Number.NaN,
     ssim: scored.metrics.ssim ?? Number.NaN,
-    ssimBaseline: scoredBaseline.metrics.ssim ?? Number.NaN,
+    ssimBaseline: baseline.ssim ?? Number.NaN,
     seconds: searched.seconds,
     baselineSeconds: baseline.seconds,
   });
-  baseline.model.dispose();
   write();
   const r = rows.at(-1)!;
   process.stderr.write(`  ${r.name}: ${r.psnr.toFixed(2)} dB vs baseline ${r.psnrBaseline.toFixed(2)} dB (${r.params} / ${r.baselineParams} params)\n`);

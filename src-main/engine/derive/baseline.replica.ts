@@ -11,12 +11,14 @@ export interface BaselineReplicaOptions {
   /** Sized to about the searched model's parameters, so the comparison is like for like. */
   targetParams: number;
   learningRate: number;
+  /** Seeds the initial weights (the run's seed). */
+  seed?: number;
 }
 
 /** Replica factory: the fixed DnCNN-style baseline a searched denoiser must at least match. */
 export async function createReplica(options: BaselineReplicaOptions, datasets: Record<string, ArrayDataset>): Promise<Replica> {
   const task = createTask('denoising', { train: datasets.train, noise: options.noise });
-  const model = buildBaselineDenoiser({ inputShape: task.inputShape, targetParams: options.targetParams });
+  const model = buildBaselineDenoiser({ inputShape: task.inputShape, targetParams: options.targetParams, seed: options.seed });
   return new LayersModelReplica(model, task, datasets, { learningRate: options.learningRate });
 }
 

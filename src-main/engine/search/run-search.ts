@@ -12,7 +12,7 @@ import { Rng } from '../util/rng.js';
 import { countParams } from '../derive/build-derived-model.js';
 import { derivedReplicaSpec } from '../derive/derived.replica.js';
 import { evaluateModel } from '../derive/evaluate.js';
-import { baselineReplicaSpec } from '../derive/baseline.replica.js';
+import { trainAndScoreBaseline } from '../derive/baseline-compare.js';
 import { retrainModel } from '../derive/retrain.js';
 import { openRetrainCheckpoint, retrainFingerprint } from '../derive/retrain-checkpoint.js';
 import { classifierRetrainSchedule } from '../derive/retrain-schedule.js';
@@ -33,7 +33,7 @@ import { loadTaskData } from './task-data.js';
 /**
  * Denoisers (the searched one and its baseline alike) retrain with a cosine from 2e-3. With BN in the
  * searched cells 1e-3 was best for them (5e-3 lost 0.7 dB); without it (build-derived-model.ts), 2e-3 gave
- * both models +0.05-0.08 dB over 1e-3 (bench:denoiser, 16,000 MNIST images x 3 epochs, docs/presets.md).
+ * both models +0.03-0.08 dB over 1e-3 (bench:denoiser, 16,000 MNIST images x 3 epochs, docs/presets.md).
  */
 export const DENOISING_RETRAIN_LR = 2e-3;
 
@@ -247,11 +247,9 @@ async function runPipeline(
   if (denoising) {
     for (const file of saveDenoisingExamples(examples, runDir)) recorder.artifact('image', file, statSync(file).size);
     emit({ type: 'log', level: 'info', message: `training the fixed baseline denoiser (about ${params} parameters) with the same budget` });
-    const baseline = await retrainModel(baselineReplicaSpec({ noise: config.noise, targetParams: params, learningRate }), retrainData, budget);
-    const scored = await evaluateModel(baseline.model, data.task, data.test, { seed: config.seed });
-    metrics.psnr_baseline = scored.metrics.psnr;
-    metrics.ssim_baseline = scored.metrics.ssim;
-    baseline.model.dispose();
+    const baseline = await trainAndScoreBaseline({ noise: config.noise, targetParams: params, learningRate, task: data.task, train: retrainData, test: data.test, budget });
+    metrics.psnr_baseline = baseline.psnr;
+    metrics.ssim_baseline = baseline.ssim;
   }
   // Batch-1 latency of the retrained model, measured and as this machine's latency table predicts it.
   const latency = await runLatency(config, data.task, macro, search.genotype, retrained.model, { signal }).catch((error: unknown) => {

@@ -17,6 +17,8 @@ export interface BaselineDenoiserOptions {
   width?: number;
   /** Choose the width whose parameter count (tf countParams, BN statistics included) is nearest this. */
   targetParams?: number;
+  /** Seeds the kernel initializers layer by layer, so a run's seed replays the baseline too. */
+  seed?: number;
 }
 
 export const BASELINE_DEFAULT_DEPTH = 5;
@@ -50,11 +52,13 @@ export function buildBaselineDenoiser(options: BaselineDenoiserOptions): tf.Laye
   if (!Number.isInteger(depth) || depth < 2) throw new Error(`baseline denoiser: depth must be an integer ≥ 2, got ${depth}`);
   const channels = inputShape[2];
   const width = options.targetParams !== undefined ? baselineWidthForParams(options.targetParams, depth, channels) : (options.width ?? BASELINE_DEFAULT_WIDTH);
+  // Glorot uniform is conv2d's default; seeded like the derived model's Layers.init.
+  const init = (layer: number) => (options.seed === undefined ? undefined : tf.initializers.glorotUniform({ seed: options.seed * 7919 + layer }));
   const input = tf.input({ shape: inputShape, name: 'input' });
-  let h = tf.layers.conv2d({ filters: width, kernelSize: 3, padding: 'same', useBias: true, name: 'conv_0' }).apply(input) as tf.SymbolicTensor;
+  let h = tf.layers.conv2d({ filters: width, kernelSize: 3, padding: 'same', useBias: true, kernelInitializer: init(0), name: 'conv_0' }).apply(input) as tf.SymbolicTensor;
   h = tf.layers.reLU({ name: 'relu_0' }).apply(h) as tf.SymbolicTensor;
   for (let i = 1; i < depth - 1; i++) {
-    h = tf.layers.conv2d({ filters: width, kernelSize: 3, padding: 'same', useBias: false, name: `conv_${i}` }).apply(h) as tf.SymbolicTensor;
+    h = tf.layers.conv2d({ filters: width, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: init(i), name: `conv_${i}` }).apply(h) as tf.SymbolicTensor;
     // The derived models' BN settings (PyTorch's defaults; derived denoisers have no BN): tfjs's momentum 0.99 left the moving statistics
     // 8 % at their initial values after 250 steps, and the baseline scored below the noisy input.
     h = tf.layers.batchNormalization({ axis: -1, momentum: 0.9, epsilon: 1e-5, name: `bn_${i}` }).apply(h) as tf.SymbolicTensor;

@@ -33,6 +33,17 @@ describe('baseline denoiser', () => {
     }
   });
 
+  it('a seed replays its initial weights; another seed changes them', () => {
+    const weights = (seed: number) => {
+      const model = buildBaselineDenoiser({ inputShape: [6, 6, 1], depth: 4, width: 4, seed });
+      const values = model.getLayer('conv_1').getWeights().map((w) => Array.from(w.dataSync()));
+      model.dispose();
+      return values;
+    };
+    expect(weights(3)).toEqual(weights(3));
+    expect(weights(4)).not.toEqual(weights(3));
+  });
+
   it('outputs input + residual: a zero residual layer gives the input back', () => {
     const model = buildBaselineDenoiser({ inputShape: [6, 6, 1], depth: 3, width: 4 });
     const residual = model.getLayer('residual');
