@@ -30,7 +30,7 @@ async function readConfigFile(file: string): Promise<SearchConfigInput> {
 
 /** `--data mnist` or a built-in name → builtin source; anything else is a path the user owns. */
 function dataSource(value: string): SearchConfigInput['data'] {
-  if (value === 'mnist' || value === 'har-synthetic') return { kind: 'builtin', name: value };
+  if (value === 'mnist' || value === 'fashion-mnist' || value === 'har-synthetic') return { kind: 'builtin', name: value };
   return { kind: 'path', path: path.resolve(value) };
 }
 

@@ -1,4 +1,5 @@
 import type { AlphaProbs } from '../engine/space/space.types.js';
+import type { SearchDecision } from './decision.js';
 
 /** Phases of one run, in order. */
 export type RunPhase = 'loading' | 'profiling' | 'search' | 'derive' | 'retrain' | 'evaluate' | 'export' | 'done';
@@ -39,6 +40,8 @@ export type RunEvent =
       expectedLatencyMs?: number;
     }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
-  | { type: 'guard'; message: string };
+  | { type: 'guard'; message: string }
+  /** How decided the search is, as it forms and at its end (contract/decision.ts). */
+  | { type: 'decision'; decision: SearchDecision };
 
 export type RunEventListener = (event: RunEvent) => void;

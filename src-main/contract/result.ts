@@ -1,4 +1,5 @@
 import type { AlphaProbs } from '../engine/space/space.types.js';
+import type { SearchDecision } from './decision.js';
 import type { ResolvedSearchConfig } from './search-config.js';
 
 /** Classification and HAR report accuracy (HAR adds macro-F1 and the confusion matrix); denoising PSNR/SSIM. */
@@ -39,6 +40,10 @@ export interface RunResult {
   /** Genotype at the end of every search epoch. */
   genotypeHistory: string[];
   collapseGuard: { method: string; triggered: boolean; message?: string };
+  /** How decided the search was (per-edge margins, or the ranking and the race), in plain words too. */
+  decision?: SearchDecision;
+  /** A fixed, well-known architecture of about the same size, trained with the same budget and seed. */
+  baseline?: { name: string; params: number; metrics: { test: TestMetrics } };
   latency?: { predictedMs?: number; measuredMs?: number; targetMs?: number };
   hardware?: unknown;
   createdAt: string;

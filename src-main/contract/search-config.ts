@@ -2,13 +2,13 @@ import { z } from 'zod';
 
 /** Where the data comes from: a built-in set, or a path the user chose (folder, IDX pair, HAR files). */
 export const DataSourceSchema = z.union([
-  z.object({ kind: z.literal('builtin'), name: z.enum(['mnist', 'har-synthetic']) }),
+  z.object({ kind: z.literal('builtin'), name: z.enum(['mnist', 'fashion-mnist', 'har-synthetic']) }),
   z.object({ kind: z.literal('path'), path: z.string().min(1) }),
 ]);
 
 export const TaskKindSchema = z.enum(['classification', 'denoising', 'har']);
 export const SpaceNameSchema = z.enum(['darts', 'nb201', 'chain', 'har1d']);
-export const StrategyNameSchema = z.enum(['darts', 'gdas', 'pcdarts', 'fbnet', 'random']);
+export const StrategyNameSchema = z.enum(['rank-race', 'darts', 'gdas', 'pcdarts', 'fbnet', 'random']);
 export const PresetNameSchema = z.enum(['quick', 'standard']);
 export const CollapseGuardSchema = z.enum(['none', 'skip-count-early-stop', 'darts-minus', 'beta-darts']);
 

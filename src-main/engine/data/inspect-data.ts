@@ -5,6 +5,7 @@ import type { ArrayDataset, ValidationReport } from './dataset.types.js';
 import { loadHar } from './har/load-har.js';
 import { generateSyntheticHar } from './har/synthetic-har.js';
 import { loadMnist } from './mnist.js';
+import { loadFashionMnist } from './fashion-mnist.js';
 import { previewSamples } from './preview.js';
 import { loadUserImages } from './user-images.js';
 
@@ -44,8 +45,8 @@ export async function inspectDataSource(request: { task: z.infer<typeof TaskKind
     return { report: reportOf(loaded.dataset, { ok: errors.length === 0, issues: loaded.issues, skipped: loaded.skipped }), previews: [] };
   }
   if (source.kind === 'builtin') {
-    if (source.name !== 'mnist') throw new Error(`The built-in set '${source.name}' holds sensor windows, not images.`);
-    const { train } = loadMnist();
+    if (source.name === 'har-synthetic') throw new Error(`The built-in set '${source.name}' holds sensor windows, not images.`);
+    const { train } = source.name === 'fashion-mnist' ? loadFashionMnist() : loadMnist();
     return { report: reportOf(train), previews: previewSamples(train, PREVIEWS, 1) };
   }
   // Bad files are listed rather than fatal here: the report is where the user learns about them.

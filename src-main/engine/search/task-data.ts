@@ -5,6 +5,7 @@ import { splitBySubject } from '../data/har/split-by-subject.js';
 import { generateSyntheticHar } from '../data/har/synthetic-har.js';
 import { loadUserImages } from '../data/user-images.js';
 import { loadMnist } from '../data/mnist.js';
+import { loadFashionMnist } from '../data/fashion-mnist.js';
 import { holdOut } from '../data/split.js';
 import { createTask } from '../tasks/task-factory.js';
 import type { Task } from '../tasks/task.types.js';
@@ -28,9 +29,9 @@ const SYNTHETIC_HAR = { subjects: 30, windowsPerActivity: 40 } as const;
 
 async function loadImages(config: ResolvedSearchConfig): Promise<Omit<TaskData, 'task'>> {
   if (config.data.kind === 'builtin') {
-    if (config.data.name !== 'mnist') throw new Error(`The built-in set '${config.data.name}' holds sensor windows, not images: use --data mnist or a folder.`);
-    const { train, test } = loadMnist();
-    return { train, test, dataset: 'mnist' };
+    if (config.data.name === 'har-synthetic') throw new Error(`The built-in set '${config.data.name}' holds sensor windows, not images: use --data mnist, --data fashion-mnist or a folder.`);
+    const { train, test } = config.data.name === 'fashion-mnist' ? loadFashionMnist() : loadMnist();
+    return { train, test, dataset: config.data.name };
   }
   const loaded = await loadUserImages(config.data.path, { skipBadFiles: config.skipBadFiles });
   const { train, test } = loaded.test ? { train: loaded.dataset, test: loaded.test } : holdOut(loaded.dataset, USER_TEST_FRACTION, config.seed);
