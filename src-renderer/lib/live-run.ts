@@ -100,5 +100,8 @@ export function reduceLiveRun(state: LiveRunState, event: RunEvent): LiveRunStat
     case 'guard':
       next.logs = [...state.logs, { level: 'guard' as const, message: event.message }].slice(-MAX_LOGS);
       return next;
+    case 'decision':
+      // Not shown yet (the live view will render it); counted and passed to the progress like any event.
+      return next;
   }
 }
