@@ -97,7 +97,7 @@ export function searchCommand(): Command {
     .description('Search an architecture, retrain it and evaluate it; prints the path of result.json last.')
     .option('--config <file>', 'a JSON search config (flags override it)')
     .addOption(new Option('--task <task>', 'what to learn').choices(['classification', 'denoising', 'har']))
-    .option('--data <mnist|har-synthetic|PATH>', 'built-in data set or a path to your own data')
+    .option('--data <mnist|fashion-mnist|har-synthetic|PATH>', 'built-in data set (fashion-mnist tells architectures apart better than mnist) or a path to your own data')
     .addOption(new Option('--space <space>', 'search space').choices(['darts', 'nb201', 'chain', 'har1d']))
     .addOption(new Option('--strategy <strategy>', 'search strategy').choices(['darts', 'gdas', 'pcdarts', 'fbnet', 'random']))
     .addOption(new Option('--preset <preset>', 'compute budget').choices(['quick', 'standard']))

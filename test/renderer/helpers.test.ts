@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../src-main/contract/channels.js';
 import { formatBytes, formatDuration, formatMetric, isNotAvailable } from '../../src-renderer/lib/format.js';
 import { hardwareViewModel, latencyOpLabel, latencyRows } from '../../src-renderer/lib/hardware-view.js';
-import { buildConfig, defaultForm, formProblems } from '../../src-renderer/lib/search-form.js';
+import { BUILTIN_IMAGE_HINT, BUILTINS, buildConfig, COLLAPSE_GUARDS, defaultForm, formProblems } from '../../src-renderer/lib/search-form.js';
 import { imageTriples, paretoPoints } from '../../src-renderer/lib/results.js';
 import { SearchConfigSchema } from '../../src-main/contract/search-config.js';
 
@@ -31,6 +31,16 @@ describe('search form', () => {
     const config = buildConfig(form);
     expect(config).toEqual({ task: 'classification', data: { kind: 'builtin', name: 'mnist' }, space: 'darts', strategy: 'gdas', preset: 'quick', epochs: 1, searchSamples: 1000, retrainEpochs: 1 });
     expect(SearchConfigSchema.safeParse(config).success).toBe(true);
+  });
+
+  it('offers Fashion-MNIST beside MNIST for images, with the hint, and passes a chosen collapse guard', () => {
+    expect(BUILTINS.filter((b) => b.tasks.includes('classification')).map((b) => b.value)).toEqual(['mnist', 'fashion-mnist']);
+    expect(BUILTINS.filter((b) => b.tasks.includes('har')).map((b) => b.value)).toEqual(['har-synthetic']);
+    expect(BUILTIN_IMAGE_HINT).toMatch(/MNIST is too easy.*Fashion-MNIST \(Zalando, 10 clothing classes, MIT licence/);
+    const config = buildConfig({ ...defaultForm(), builtin: 'fashion-mnist', collapseGuard: 'none' });
+    expect(config).toMatchObject({ data: { kind: 'builtin', name: 'fashion-mnist' }, collapseGuard: 'none' });
+    expect(SearchConfigSchema.parse(config).collapseGuard).toBe('none');
+    expect(COLLAPSE_GUARDS.map((g) => g.value).sort()).toEqual([...SearchConfigSchema.shape.collapseGuard.removeDefault().options].sort());
   });
 
   it('adds the noise model for denoising and checks its numbers', () => {

@@ -22,6 +22,16 @@ describe('inspectDataSource', () => {
     expect(byFile['notes.txt']).toMatchObject({ severity: 'warning' });
   });
 
+  it('previews the built-in Fashion-MNIST: 10 named clothing classes of 28×28 pictures', async () => {
+    const { report, previews } = await inspectDataSource({ task: 'classification', source: { kind: 'builtin', name: 'fashion-mnist' } });
+    expect(report.ok).toBe(true);
+    expect(report.shapes).toEqual(['28×28×1']);
+    expect(Object.keys(report.countsPerClass)).toHaveLength(10);
+    expect(report.countsPerClass['Ankle boot']).toBeGreaterThan(5000);
+    expect(previews.length).toBeGreaterThan(0);
+    expect(previews[0].dataUrl).toMatch(/^data:image\/png;base64,/);
+  }, 60_000);
+
   it('describes the built-in HAR windows without pictures', async () => {
     const { report, previews } = await inspectDataSource({ task: 'har', source: { kind: 'builtin', name: 'har-synthetic' } });
     expect(report.shapes).toEqual(['128×9']);
