@@ -103,17 +103,17 @@ for (const g of chosen) {
   const scored = await evaluateModel(searched.model, data.task, data.test, { seed: config.seed });
   const params = countParams(searched.model);
   searched.model.dispose();
-  const baseline = await trainAndScoreBaseline({ noise: config.noise, targetParams: params, learningRate: DENOISING_RETRAIN_LR, task: data.task, train, test: data.test, budget });
+  const baseline = await trainAndScoreBaseline({ task: data.task, noise: config.noise, targetParams: params, learningRate: DENOISING_RETRAIN_LR, train, test: data.test, budget });
   rows.push({
     name: g.name,
     genotype: g.genotype,
     params,
     baselineParams: baseline.params,
     psnr: scored.metrics.psnr ?? Number.NaN,
-    psnrBaseline: baseline.psnr ?? Number.NaN,
+    psnrBaseline: baseline.metrics.psnr ?? Number.NaN,
     psnrNoisy: scored.metrics.psnr_noisy ?? Number.NaN,
     ssim: scored.metrics.ssim ?? Number.NaN,
-    ssimBaseline: baseline.ssim ?? Number.NaN,
+    ssimBaseline: baseline.metrics.ssim ?? Number.NaN,
     seconds: searched.seconds,
     baselineSeconds: baseline.seconds,
   });

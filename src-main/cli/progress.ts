@@ -47,7 +47,7 @@ export function createProgressPrinter(stream: NodeJS.WriteStream = process.stder
         const total = event.epochs * event.stepsPerEpoch;
         const fraction = total > 0 ? Math.min(1, done / total) : 0;
         const text =
-          `${event.phase} ${event.epoch}/${event.epochs} ${Math.round(fraction * 100)}% ` +
+          `${event.model ?? event.phase} ${event.epoch}/${event.epochs} ${Math.round(fraction * 100)}% ` +
           `loss ${event.loss.toFixed(4)} ${event.scoreName} ${event.score.toFixed(3)} ` +
           `${Math.round(event.imagesPerSecond)} samples/s ETA ${formatDuration(event.etaSeconds)}`;
         if (tty) {

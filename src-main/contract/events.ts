@@ -23,6 +23,8 @@ export type RunEvent =
       /** seconds left for the whole run, best estimate */
       etaSeconds: number;
       imagesPerSecond: number;
+      /** 'baseline': a step of the fixed baseline's training (after the searched model's), for progress only. */
+      model?: 'baseline';
     }
   | {
       type: 'epoch';

@@ -66,6 +66,8 @@ export function reduceLiveRun(state: LiveRunState, event: RunEvent): LiveRunStat
   const next: LiveRunState = { ...state, progress, eventCount: state.eventCount + 1 };
   switch (event.type) {
     case 'step': {
+      // The baseline's training moves the bar (run-progress.ts); the curves stay the searched model's.
+      if (event.model === 'baseline') return next;
       const zeroBased = progress.zeroBased[event.phase] ?? false;
       const epochIndex = zeroBased ? event.epoch : event.epoch - 1;
       const stepsDone = zeroBased ? event.step + 1 : event.step;

@@ -51,7 +51,8 @@ export function advanceProgress(state: ProgressState, event: RunEvent): Progress
     const zeroBased = known ?? event.epoch === 0;
     const next = { ...state, zeroBased: { ...state.zeroBased, [event.phase]: zeroBased }, epochs: event.epochs, epoch: zeroBased ? event.epoch + 1 : event.epoch };
     if (event.type === 'step') {
-      const [start, end] = SLICES[event.phase];
+      // The baseline trains after the searched model is evaluated: its steps fill the evaluate slice.
+      const [start, end] = SLICES[event.model === 'baseline' ? 'evaluate' : event.phase];
       const within = stepFraction(event, zeroBased);
       return { ...next, phase: state.phase ?? event.phase, etaSeconds: event.etaSeconds, fraction: Math.max(state.fraction, start + (end - start) * within) };
     }

@@ -224,9 +224,8 @@ async function runPipeline(
   emit({ type: 'phase', phase: 'retrain', message: search.genotype });
   const denoising = config.task === 'denoising';
   const schedule = denoising ? { learningRate: DENOISING_RETRAIN_LR } : classifierRetrainSchedule(config.batchSize);
-  const { learningRate } = schedule;
   const retrainData = retrainSubset(data.train, config.retrainSamples, config.seed);
-  // One budget for the searched model and, for denoising, the fixed baseline it is compared with.
+  // One budget for the searched model and the fixed baseline it is compared with.
   const budget = { epochs: config.retrainEpochs, batchSize: config.batchSize, seed: config.seed, replicas: config.workers, scoreName: data.task.scoreName, signal, pause };
   const retrained = await retrainModel(
     derivedReplicaSpec({ genotype: search.genotype, task: config.task, noise: config.noise, model: { ...macro, seed: config.seed }, ...schedule }),
@@ -244,12 +243,12 @@ async function runPipeline(
   const params = countParams(retrained.model);
   const modelDir = await saveRunModel(retrained.model, runDir);
   recorder.artifact('model', modelDir, folderBytes(modelDir));
+  if (denoising) for (const file of saveDenoisingExamples(examples, runDir)) recorder.artifact('image', file, statSync(file).size);
+  // A fixed architecture of about the same size, trained on the same subset with the same schedule and budget.
+  const baseline = await trainAndScoreBaseline({ task: data.task, noise: config.noise, targetParams: params, ...schedule, train: retrainData, test: data.test, budget, onEvent: emit });
   if (denoising) {
-    for (const file of saveDenoisingExamples(examples, runDir)) recorder.artifact('image', file, statSync(file).size);
-    emit({ type: 'log', level: 'info', message: `training the fixed baseline denoiser (about ${params} parameters) with the same budget` });
-    const baseline = await trainAndScoreBaseline({ noise: config.noise, targetParams: params, learningRate, task: data.task, train: retrainData, test: data.test, budget });
-    metrics.psnr_baseline = baseline.psnr;
-    metrics.ssim_baseline = baseline.ssim;
+    metrics.psnr_baseline = baseline.metrics.psnr;
+    metrics.ssim_baseline = baseline.metrics.ssim;
   }
   // Batch-1 latency of the retrained model, measured and as this machine's latency table predicts it.
   const latency = await runLatency(config, data.task, macro, search.genotype, retrained.model, { signal }).catch((error: unknown) => {
@@ -275,6 +274,7 @@ async function runPipeline(
     config,
     genotypeHistory: search.genotypeHistory,
     collapseGuard: search.guard,
+    baseline: { name: baseline.name, params: baseline.params, metrics: { test: baseline.metrics } },
     ...(latency ? { latency } : {}),
     createdAt: new Date().toISOString(),
     nodeVersion: process.version,
