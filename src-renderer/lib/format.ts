@@ -44,8 +44,8 @@ export function metricLabel(name: string): string {
     psnr: 'PSNR',
     ssim: 'SSIM',
     psnr_noisy: 'PSNR of the noisy input',
-    psnr_baseline: 'PSNR of a plain filter',
-    ssim_baseline: 'SSIM of a plain filter',
+    psnr_baseline: 'PSNR of the fixed baseline',
+    ssim_baseline: 'SSIM of the fixed baseline',
     loss: 'Loss',
   };
   return labels[name] ?? name;
