@@ -1,3 +1,4 @@
+import type { SearchDecision } from '../../src-main/contract/decision.js';
 import type { RunEvent } from '../../src-main/contract/events.js';
 import type { RunSummary } from '../../src-main/contract/channels.js';
 import type { RunResult } from '../../src-main/contract/result.js';
@@ -25,6 +26,9 @@ export interface LiveRunState {
   genotype?: string;
   genotypeHistory: string[];
   expectedLatencyMs?: number;
+  /** How decided the search is so far (the newest 'decision' event), and that event's progress. */
+  decision?: SearchDecision;
+  decisionProgress?: Extract<RunEvent, { type: 'decision' }>['progress'];
   imagesPerSecond?: number;
   logs: { level: 'info' | 'warn' | 'error' | 'guard'; message: string }[];
   /** Events seen, for tests and the "nothing yet" state. */
@@ -103,7 +107,10 @@ export function reduceLiveRun(state: LiveRunState, event: RunEvent): LiveRunStat
       next.logs = [...state.logs, { level: 'guard' as const, message: event.message }].slice(-MAX_LOGS);
       return next;
     case 'decision':
-      // Not shown yet (the live view will render it); counted and passed to the progress like any event.
+      next.decision = event.decision;
+      next.decisionProgress = event.progress;
+      // The ranking search trains no alphas and sends no epochs: its chosen cell is the race's winner.
+      if (event.decision.method === 'rank-race' && event.decision.final && event.decision.winner) next.genotype = event.decision.winner;
       return next;
   }
 }

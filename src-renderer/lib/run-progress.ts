@@ -23,6 +23,8 @@ export interface ProgressState {
   /** 0..1, never decreasing. */
   fraction: number;
   etaSeconds: number | undefined;
+  /** 'search': the estimate covers the search only (the ranking search's 'decision' events), not the whole run. */
+  etaScope?: 'search';
   /** 1-based epoch for display. */
   epoch: number | undefined;
   epochs: number | undefined;
@@ -44,7 +46,14 @@ export function advanceProgress(state: ProgressState, event: RunEvent): Progress
   if (event.type === 'phase') {
     const [start] = SLICES[event.phase];
     // Each loop estimates its own remaining time: a new phase starts without one.
-    return { ...state, phase: event.phase, fraction: Math.max(state.fraction, start), etaSeconds: event.phase === 'done' ? 0 : undefined, epoch: undefined, epochs: undefined };
+    return { ...state, phase: event.phase, fraction: Math.max(state.fraction, start), etaSeconds: event.phase === 'done' ? 0 : undefined, etaScope: undefined, epoch: undefined, epochs: undefined };
+  }
+  if (event.type === 'decision' && event.progress && (state.phase === undefined || state.phase === 'search')) {
+    // The ranking search sends no steps: its 'decision' events carry the work done of the work planned.
+    const [start, end] = SLICES.search;
+    const { done, total, etaSeconds } = event.progress;
+    const within = total > 0 ? Math.min(1, Math.max(0, done / total)) : 0;
+    return { ...state, phase: state.phase ?? 'search', etaSeconds, etaScope: 'search', fraction: Math.max(state.fraction, start + (end - start) * within) };
   }
   if (event.type === 'step' || event.type === 'epoch') {
     const known = state.zeroBased[event.phase];
@@ -54,7 +63,7 @@ export function advanceProgress(state: ProgressState, event: RunEvent): Progress
       // The baseline trains after the searched model is evaluated: its steps fill the evaluate slice.
       const [start, end] = SLICES[event.model === 'baseline' ? 'evaluate' : event.phase];
       const within = stepFraction(event, zeroBased);
-      return { ...next, phase: state.phase ?? event.phase, etaSeconds: event.etaSeconds, fraction: Math.max(state.fraction, start + (end - start) * within) };
+      return { ...next, phase: state.phase ?? event.phase, etaSeconds: event.etaSeconds, etaScope: undefined, fraction: Math.max(state.fraction, start + (end - start) * within) };
     }
     return next;
   }
