@@ -43,7 +43,7 @@ export interface RankRaceView {
   proxy: { name: string; explanation: string };
   ranked: RankedRow[];
   race: RaceRow[];
-  /** "Round 2 of 3" once the race has begun. */
+  /** "round 2 of 3", or "over after 3 rounds", once the race has begun. */
   raceText?: string;
   scoreName: string;
   winner?: string;
@@ -150,7 +150,7 @@ function rankRaceView(decision: RankRaceDecision, options: { progress?: Decision
     proxy: proxyWords(decision.proxy),
     ranked: decision.ranked.map((c, i) => ({ rank: i + 1, label: `#${i + 1}`, genotype: c.genotype, score: formatScore(c.score) })),
     race,
-    ...(race.length > 0 ? { raceText: decision.final ? `The race is over after ${lastRound} round${lastRound === 1 ? '' : 's'}.` : `Round ${lastRound} of ${rounds}.` } : {}),
+    ...(race.length > 0 ? { raceText: decision.final ? `over after ${lastRound} round${lastRound === 1 ? '' : 's'}` : `round ${lastRound} of ${rounds}` } : {}),
     scoreName: decision.scoreName,
     ...(decision.winner ? { winner: decision.winner } : {}),
   };
@@ -193,7 +193,7 @@ function gradientView(decision: GradientDecision, forming: boolean): GradientVie
     state,
     headline: HEADLINES.gradient[state],
     message: decision.message,
-    decidedText: `${decision.decidedEdges} of ${decision.totalEdges} connections have a clear favourite (ahead of the next operation by ${percent(decision.threshold)} or more).`,
+    decidedText: `${decision.decidedEdges} of ${decision.totalEdges} connections have a clear favourite (ahead of the next operation by ${(decision.threshold * 100).toFixed(0)} points of probability or more).`,
     threshold: decision.threshold,
     edges: decision.edges.map((e) => ({
       cell: e.cell,

@@ -46,7 +46,7 @@ describe('decision view: the ranking search', () => {
     let view = decisionView(rankRace({ race: [entry(0, 0, 0.8), entry(1, 0, 0.85)] })) as RankRaceView;
     expect(view.scored.done).toBe(30);
     expect(view.race.map((r) => r.status)).toEqual(['racing', 'racing']);
-    expect(view.raceText).toBe('Round 1 of 2.');
+    expect(view.raceText).toBe('round 1 of 2');
     // Round 1 complete: the better half goes on, best first.
     view = decisionView(rankRace({ race: [entry(0, 0, 0.8), entry(1, 0, 0.85), entry(2, 0, 0.7), entry(3, 0, 0.82)] })) as RankRaceView;
     expect(view.race.map((r) => [r.label, r.validation, r.status])).toEqual([
@@ -58,7 +58,7 @@ describe('decision view: the ranking search', () => {
     // Round 2 begun: round 1 stays decided, round 2 is racing.
     view = decisionView(rankRace({ race: [entry(0, 0, 0.8), entry(1, 0, 0.85), entry(2, 0, 0.7), entry(3, 0, 0.82), entry(3, 1, 0.88)] })) as RankRaceView;
     expect(view.race.filter((r) => r.round === 2).map((r) => [r.images, r.status])).toEqual([['2,000', 'racing']]);
-    expect(view.raceText).toBe('Round 2 of 2.');
+    expect(view.raceText).toBe('round 2 of 2');
   });
 
   it('names the winner when final and says in plain words when the data cannot separate the finalists', () => {
@@ -73,7 +73,7 @@ describe('decision view: the ranking search', () => {
       ['#4', 'winner'],
       ['#2', 'eliminated'],
     ]);
-    expect(view.raceText).toBe('The race is over after 2 rounds.');
+    expect(view.raceText).toBe('over after 2 rounds');
     expect(view.winner).toBe(g(3));
     // A decided race reads differently.
     expect(decisionView(rankRace({ race, final: true, winner: g(3), verdict: 'decided', message: 'beat' })).headline).toMatch(/^Decided:/);
@@ -111,7 +111,7 @@ describe('decision view: gradient searches', () => {
     const view = decisionView(gradient) as GradientView;
     expect(view.state).toBe('partly');
     expect(view.headline).toMatch(/^Partly decided/);
-    expect(view.decidedText).toBe('1 of 2 connections have a clear favourite (ahead of the next operation by 10 % or more).');
+    expect(view.decidedText).toBe('1 of 2 connections have a clear favourite (ahead of the next operation by 10 points of probability or more).');
     expect(view.edges.map((e) => [e.edge, e.op, e.probability, e.runnerUp, e.margin, e.decided])).toEqual([
       ['2<-0', 'sep_conv_3x3', '61 %', 'skip_connect', '42 points', true],
       ['2<-1', 'max_pool_3x3', '21 %', 'avg_pool_3x3', '1.3 points', false],
