@@ -11,6 +11,7 @@
  * Writes bench/results/pareto.json (accuracy, latency, params per run and the front) and prints a table.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { carveValidation } from '../src-main/engine/search/task-data.js';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -111,7 +112,7 @@ for (const latencyWeight of WEIGHTS) {
   const macro = macroOptionsFor(config, task);
   runMacro = macro;
   const searchTrain = subset(train, range(SEARCH_SAMPLES), 'mnist (search subset)');
-  const search = await runSearchPhase(config, { task, train: searchTrain, test, dataset: 'mnist subset' }, macro, {});
+  const search = await runSearchPhase(config, { task, ...carveValidation(searchTrain, 0), test, dataset: 'mnist subset' }, macro, {});
   const retrained = await retrainModel(
     derivedReplicaSpec({ genotype: search.genotype, task: 'classification', model: { ...macro, seed: config.seed }, learningRate: 2e-3 }),
     subset(train, range(RETRAIN_SAMPLES), 'mnist (retrain subset)'),

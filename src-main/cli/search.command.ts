@@ -51,6 +51,9 @@ interface SearchFlags {
   searchSamples?: number;
   retrainSamples?: number;
   workers?: number;
+  candidates?: number;
+  raceSize?: number;
+  raceSamples?: number;
   latencyTargetMs?: number;
   latencyWeight?: number;
   maxParams?: number;
@@ -81,6 +84,9 @@ export async function configFromFlags(flags: SearchFlags): Promise<SearchConfigI
   set('searchSamples', flags.searchSamples);
   set('retrainSamples', flags.retrainSamples);
   set('workers', flags.workers);
+  set('candidates', flags.candidates);
+  set('raceSize', flags.raceSize);
+  set('raceSamples', flags.raceSamples);
   set('latencyTargetMs', flags.latencyTargetMs);
   set('latencyWeight', flags.latencyWeight);
   set('maxParams', flags.maxParams);
@@ -99,7 +105,7 @@ export function searchCommand(): Command {
     .addOption(new Option('--task <task>', 'what to learn').choices(['classification', 'denoising', 'har']))
     .option('--data <mnist|fashion-mnist|har-synthetic|PATH>', 'built-in data set (fashion-mnist tells architectures apart better than mnist) or a path to your own data')
     .addOption(new Option('--space <space>', 'search space').choices(['darts', 'nb201', 'chain', 'har1d']))
-    .addOption(new Option('--strategy <strategy>', 'search strategy').choices(['darts', 'gdas', 'pcdarts', 'fbnet', 'random']))
+    .addOption(new Option('--strategy <strategy>', 'search strategy (default rank-race: rank candidates without training, race the best on validation data)').choices(['rank-race', 'darts', 'gdas', 'pcdarts', 'fbnet', 'random']))
     .addOption(new Option('--preset <preset>', 'compute budget').choices(['quick', 'standard']))
     .option('--epochs <n>', 'search epochs', positiveInt('--epochs'))
     .option('--retrain-epochs <n>', 'retraining epochs', positiveInt('--retrain-epochs'))
@@ -111,6 +117,9 @@ export function searchCommand(): Command {
     .option('--search-samples <n>', 'training samples read during the search (0 = all)', nonNegativeInt('--search-samples'))
     .option('--retrain-samples <n>', 'training samples used for retraining (0 = all)', nonNegativeInt('--retrain-samples'))
     .option('--workers <n>', 'worker threads for data-parallel training', positiveInt('--workers'))
+    .option('--candidates <n>', 'rank-race: architectures scored without training', positiveInt('--candidates'))
+    .option('--race-size <n>', 'rank-race: best-scored candidates that enter the race', positiveInt('--race-size'))
+    .option('--race-samples <n>', "rank-race: training images in the race's first round (doubled each round)", positiveInt('--race-samples'))
     .option('--latency-target-ms <ms>', 'FBNet: target latency (batch 1, this machine)', positiveNumber('--latency-target-ms'))
     .option('--latency-weight <w>', 'FBNet: weight of the latency term', positiveNumber('--latency-weight'))
     .option('--max-params <n>', 'size budget of the derived model in parameters', positiveInt('--max-params'))

@@ -44,6 +44,6 @@ export type RunEvent =
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
   | { type: 'guard'; message: string }
   /** How decided the search is, as it forms and at its end (contract/decision.ts). */
-  | { type: 'decision'; decision: SearchDecision };
+  | { type: 'decision'; decision: SearchDecision; progress?: { done: number; total: number; etaSeconds: number } };
 
 export type RunEventListener = (event: RunEvent) => void;

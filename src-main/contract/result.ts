@@ -32,7 +32,8 @@ export interface RunResult {
   genotype: string;
   /** Trainable parameters of the retrained model. */
   params: number;
-  metrics: { test: TestMetrics };
+  /** `validation`: the split carved from the training data that every choice was made on. */
+  metrics: { test: TestMetrics; validation?: TestMetrics };
   searchSeconds: number;
   retrainSeconds: number;
   alphas: AlphaProbs;

@@ -23,7 +23,7 @@ export const SearchConfigSchema = z
     task: TaskKindSchema.default('classification'),
     data: DataSourceSchema.default({ kind: 'builtin', name: 'mnist' }),
     space: SpaceNameSchema.default('darts'),
-    strategy: StrategyNameSchema.default('gdas'),
+    strategy: StrategyNameSchema.default('rank-race'),
     preset: PresetNameSchema.default('quick'),
     seed: z.number().int().nonnegative().default(0),
     /** Search epochs over the (possibly subsampled) weight half. */
@@ -38,6 +38,10 @@ export const SearchConfigSchema = z
     searchSamples: z.number().int().nonnegative().optional(),
     /** Training samples used when retraining (a seeded, class-balanced subset); 0 = all. */
     retrainSamples: z.number().int().nonnegative().optional(),
+    /** Ranking search: architectures scored without training, the best of them raced, images in its first round. */
+    candidates: positiveInt.optional(),
+    raceSize: positiveInt.optional(),
+    raceSamples: positiveInt.optional(),
     /** Worker threads for data-parallel training; default: all cores. */
     workers: positiveInt.optional(),
     collapseGuard: CollapseGuardSchema.default('skip-count-early-stop'),
@@ -68,5 +72,8 @@ export interface ResolvedSearchConfig extends SearchConfig {
   nodes: number;
   searchSamples: number;
   retrainSamples: number;
+  candidates: number;
+  raceSize: number;
+  raceSamples: number;
   workers: number;
 }

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { RunEvent } from '../../contract/events.js';
-import type { RunResult } from '../../contract/result.js';
+import type { RunResult, TestMetrics } from '../../contract/result.js';
 import type { ResolvedSearchConfig, SearchConfigInput } from '../../contract/search-config.js';
 import { selectBackend } from '../backend/select-backend.js';
 import type { ArrayDataset } from '../data/dataset.types.js';
@@ -43,6 +43,12 @@ export function retrainSubset(train: ArrayDataset, samples: number, seed: number
   if (samples <= 0 || samples >= n) return train;
   const picked = Array.from(new Rng(seed ^ 0x7e7a1).permutation(n).subarray(0, samples)).sort((a, b) => a - b);
   return subset(train, picked, `${train.name} · ${samples} for retraining`);
+}
+
+/** Validation metrics without the confusion matrix (result.json keeps the test split's). */
+function withoutConfusion(metrics: TestMetrics): TestMetrics {
+  const { confusion: _confusion, ...rest } = metrics;
+  return rest;
 }
 
 /** Sortable, readable and unique: 20261122-094812-classification-gdas-3fa9. */
@@ -239,6 +245,8 @@ async function runPipeline(
   );
 
   emit({ type: 'phase', phase: 'evaluate' });
+  // Validation first (what choices were made on), then the test split, read once, here.
+  const { metrics: validationMetrics } = await evaluateModel(retrained.model, data.task, data.validation, { seed: config.seed + 1 });
   const { metrics, examples } = await evaluateModel(retrained.model, data.task, data.test, { seed: config.seed, keepExamples: denoising ? 4 : 0 });
   const params = countParams(retrained.model);
   const modelDir = await saveRunModel(retrained.model, runDir);
@@ -267,13 +275,14 @@ async function runPipeline(
     backend: backend.name,
     genotype: search.genotype,
     params,
-    metrics: { test: metrics },
+    metrics: { test: metrics, validation: withoutConfusion(validationMetrics) },
     searchSeconds: search.seconds,
     retrainSeconds: retrained.seconds,
     alphas: search.alphas,
     config,
     genotypeHistory: search.genotypeHistory,
     collapseGuard: search.guard,
+    ...(search.decision ? { decision: search.decision } : {}),
     baseline: { name: baseline.name, params: baseline.params, metrics: { test: baseline.metrics } },
     ...(latency ? { latency } : {}),
     createdAt: new Date().toISOString(),

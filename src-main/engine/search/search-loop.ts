@@ -6,8 +6,9 @@ import type { Alphas, EdgeWeightValues } from '../strategy/strategy.types.js';
 import type { CellType, EdgeWeights } from '../supernet/supernet.types.js';
 import { Rng } from '../util/rng.js';
 import { batchTensors, cyclingBatches, epochBatches } from './batch-stream.js';
-import { auxiliarySkipBeta, capSkips, normalSkipCount, skipLimit, type GuardOutcome } from './collapse-guard.js';
+import { auxiliarySkipBeta, capSkips, collapseFinding, normalCellSkips, quietReading, skipLimit, type GuardOutcome, type NormalCellSkips } from './collapse-guard.js';
 import { restoreSearchCheckpoint } from './checkpoint.js';
+import { gradientDecision } from './gradient-decision.js';
 import { SearchDivergedError } from './faults.js';
 import { throwIfCancelled } from './run-control.js';
 import { DataParallel } from '../parallel/data-parallel.js';
@@ -16,6 +17,21 @@ import { SupernetReplica, type SearchStepOptions } from './supernet.replica.js';
 import type { SearchLoopOptions, SearchLoopResult, SearchState } from './search-loop.types.js';
 
 export type { SearchLoopOptions, SearchLoopResult, SearchState } from './search-loop.types.js';
+
+/** Fraction of a search's steps that train the weights alone before the alphas start to move. */
+export const SEARCH_WARMUP_FRACTION = 0.3;
+
+const archSteps = (totalSteps: number, warmupSteps: number) => Math.max(1, totalSteps - warmupSteps);
+
+/**
+ * The architecture learning rate sized to the steps it gets: Adam moves a logit by about lr per step, so
+ * 3 / steps lets a consistently preferred op gain ~3 logits (a clear argmax) within the search. Clamped to
+ * the papers' 3e-4 for long searches (DARTS: ~20,000 steps) and to 0.05 for very short ones. At the quick
+ * budget (~55 arch steps) 3e-4 moved logits by 0.025 at most and the argmax was noise.
+ */
+export function archLearningRate(steps: number): number {
+  return Math.min(0.05, Math.max(3e-4, 3 / steps));
+}
 
 /** Lets abort messages and timers run between steps: a resolved promise alone would not. */
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -53,6 +69,8 @@ export async function searchLoop(options: SearchLoopOptions): Promise<SearchLoop
   const stepsPerEpoch = Math.min(options.maxStepsPerEpoch ?? Number.POSITIVE_INFINITY, nWeight >= batchSize ? Math.floor(nWeight / batchSize) : 1);
   const totalSteps = stepsPerEpoch * epochs;
 
+  // Weights alone first (PC-DARTS warms up 15 of 50 epochs): alphas judged on untrained ops learn noise.
+  const warmupSteps = Math.floor((options.warmupFraction ?? SEARCH_WARMUP_FRACTION) * totalSteps);
   const useAdam = options.weightOptimizer === 'adam';
   // lrScale < 1 after a rollback from a diverged step (search-phase.ts).
   const lrScale = options.lrScale ?? 1;
@@ -63,7 +81,7 @@ export async function searchLoop(options: SearchLoopOptions): Promise<SearchLoop
     weightOptimizer: useAdam ? 'adam' : 'sgd',
     lrW: (options.lrW ?? (useAdam ? 3e-3 : 0.025)) * lrScale,
     lrWMin: (options.lrWMin ?? 0.001) * lrScale,
-    lrA: (options.lrA ?? 3e-4) * lrScale,
+    lrA: (options.lrA ?? archLearningRate(archSteps(totalSteps, warmupSteps))) * lrScale,
     weightDecay: options.weightDecay ?? 3e-4,
     archWeightDecay: options.archWeightDecay ?? 1e-3,
     gradClip: options.gradClip ?? 5,
@@ -88,6 +106,7 @@ export async function searchLoop(options: SearchLoopOptions): Promise<SearchLoop
   else if (guardMethod === 'darts-minus') guard.message = 'auxiliary skip on every stride-1 edge, decayed from 1 to 0 over the search (DARTS-)';
   else if (guardMethod === 'beta-darts') guard.message = 'Beta-Decay regularisation of the alphas (β-DARTS)';
   let kept: { probs: AlphaProbs; genotype: string } | undefined;
+  let lastSkips: NormalCellSkips | undefined;
   let step = resume?.step ?? 0;
   let epochsRun = resume?.epoch ?? 0;
   if (resume) {
@@ -135,7 +154,7 @@ export async function searchLoop(options: SearchLoopOptions): Promise<SearchLoop
         throwIfCancelled(signal);
         const indices = order.next().value as Int32Array;
         const ctx: StepContext = { step, epoch, epochs, totalSteps, seed };
-        if (strategy.trainsAlphas) {
+        if (strategy.trainsAlphas && step >= warmupSteps) {
           const a = await parallel.step('alphas', 'arch', archStream.next().value as Int32Array, ctx);
           checkFinite(a.loss, 'architecture', step, epoch);
           archLoss += a.loss;
@@ -181,17 +200,21 @@ export async function searchLoop(options: SearchLoopOptions): Promise<SearchLoop
         const text = formatGenotype(genotype);
         genotypeHistory.push(text);
         probsHistory.push(probs);
+        onEvent?.({ type: 'decision', decision: gradientDecision(probs, space, genotype) });
         const latency = strategy.expectedLatencyMs?.(alphaTensors());
         onEvent?.({ ...epochEvent, alphas: supernet.alphaProbs(), genotype: text, ...(latency !== undefined ? { expectedLatencyMs: latency } : {}) });
         const limit = skipLimit(space);
-        if (guardMethod === 'skip-count-early-stop' && normalSkipCount(genotype) >= limit) {
+        // Only skips the alphas have decided on count (collapse-guard.ts): near-uniform argmax ties are no collapse.
+        lastSkips = guardMethod === 'skip-count-early-stop' && Number.isFinite(limit) ? normalCellSkips(probs, space, genotype) : undefined;
+        if (lastSkips && lastSkips.decided.length >= limit) {
+          const seen = collapseFinding(lastSkips, limit);
           if (epoch > 0) {
             kept = { probs: probsHistory[epoch - 1], genotype: genotypeHistory[epoch - 1] };
-            guard = { method: guardMethod, triggered: true, message: `Stopped after epoch ${epoch + 1} of ${epochs}: the normal cell held ${normalSkipCount(genotype)} skip_connect (limit ${limit - 1}); kept the genotype of epoch ${epoch}.` };
+            guard = { method: guardMethod, triggered: true, message: `Stopped after epoch ${epoch + 1} of ${epochs}: ${seen}; kept the genotype of epoch ${epoch}.` };
           } else {
             const capped = capSkips(probs, space, limit);
             kept = { probs: capped, genotype: formatGenotype(deriveGenotype(capped, space)) };
-            guard = { method: guardMethod, triggered: true, message: `Stopped after epoch 1 of ${epochs}: the normal cell held ${normalSkipCount(genotype)} skip_connect (limit ${limit - 1}); no earlier genotype, so the weakest skips were replaced by each edge's next-best op.` };
+            guard = { method: guardMethod, triggered: true, message: `Stopped after epoch 1 of ${epochs}: ${seen}; with no earlier genotype to keep, the least settled skips gave way to their edges' next-best ops.` };
           }
           onEvent?.({ type: 'guard', message: guard.message as string });
         }
@@ -207,6 +230,7 @@ export async function searchLoop(options: SearchLoopOptions): Promise<SearchLoop
       genotypeHistory.push(kept.genotype);
     } else {
       if (!kept) kept = { probs: probsHistory[probsHistory.length - 1], genotype: genotypeHistory[genotypeHistory.length - 1] };
+      if (!guard.triggered && lastSkips) guard.message = quietReading(lastSkips, skipLimit(space));
       expectedLatencyMs = strategy.expectedLatencyMs?.(alphaTensors());
     }
   } finally {

@@ -25,8 +25,10 @@ export interface SearchLoopOptions {
   /** Weight learning rate: SGD's initial (cosine-annealed to lrWMin) or Adam's. Default 0.025 (SGD) / 3e-3 (Adam). */
   lrW?: number;
   lrWMin?: number;
-  /** Architecture Adam learning rate (DARTS: 3e-4). */
+  /** Architecture Adam learning rate; default sized to the search's arch steps (archLearningRate). */
   lrA?: number;
+  /** Fraction of the steps that train weights only before the alphas move (default SEARCH_WARMUP_FRACTION). */
+  warmupFraction?: number;
   /** 'sgd': momentum 0.9 + cosine, as DARTS; 'adam': constant lr. Default 'sgd'. */
   weightOptimizer?: 'sgd' | 'adam';
   /** L2 on the network weights (DARTS 3e-4) and on the alphas (1e-3). */

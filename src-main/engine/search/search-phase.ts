@@ -1,3 +1,4 @@
+import type { SearchDecision } from '../../contract/decision.js';
 import type { RunEventListener } from '../../contract/events.js';
 import type { ResolvedSearchConfig } from '../../contract/search-config.js';
 import { splitSearchData } from '../data/split.js';
@@ -15,6 +16,9 @@ import type { PauseGate } from './run-control.js';
 import { searchLoop } from './search-loop.js';
 import { supernetReplicaSpec, type SupernetModelOptions } from './supernet.replica.js';
 import type { TaskData } from './task-data.js';
+import { runRankRacePhase } from './rank/rank-race-phase.js';
+import { gradientDecision } from './gradient-decision.js';
+import { parseGenotype } from '../space/genotype.js';
 
 export interface SearchPhaseResult {
   genotype: string;
@@ -23,6 +27,7 @@ export interface SearchPhaseResult {
   guard: GuardOutcome;
   seconds: number;
   expectedLatencyMs?: number;
+  decision?: SearchDecision;
 }
 
 export interface SearchPhaseOptions {
@@ -46,6 +51,8 @@ export interface SearchPhaseOptions {
  * checkpoint (or the start) with the learning rates halved; a second divergence stops the run.
  */
 export async function runSearchPhase(config: ResolvedSearchConfig, data: TaskData, macro: MacroOptions, options: SearchPhaseOptions): Promise<SearchPhaseResult> {
+  if (config.strategy === 'rank-race') return runRankRacePhase(config, data, macro, options);
+  const strategyName = config.strategy;
   const started = performance.now();
   const { weight, arch } = splitSearchData(data.train, { seed: config.seed, searchSamples: config.searchSamples || undefined });
   const space = getSpace(config.space, { nodes: config.nodes });
@@ -64,7 +71,7 @@ export async function runSearchPhase(config: ResolvedSearchConfig, data: TaskDat
     nodes: config.nodes,
     task: config.task,
     noise: config.noise,
-    strategy: config.strategy,
+    strategy: strategyName,
     latencyTargetMs: config.latencyTargetMs,
     latencyWeight: config.latencyWeight,
     channels: macro.channels,
@@ -74,7 +81,7 @@ export async function runSearchPhase(config: ResolvedSearchConfig, data: TaskDat
   };
   for (;;) {
     // Built afresh for every attempt from the same seed: a rollback without a checkpoint starts over exactly.
-    const strategy = createStrategy(config.strategy, {
+    const strategy = createStrategy(strategyName, {
       space,
       seed: config.seed,
       latencyTargetMs: config.latencyTargetMs,
@@ -125,6 +132,7 @@ export async function runSearchPhase(config: ResolvedSearchConfig, data: TaskDat
         genotypeHistory: result.genotypeHistory,
         guard: result.guard,
         seconds: (performance.now() - started) / 1000,
+        ...(strategy.trainsAlphas ? { decision: gradientDecision(result.alphas, space, parseGenotype(result.genotype)) } : {}),
         ...(result.expectedLatencyMs !== undefined ? { expectedLatencyMs: result.expectedLatencyMs } : {}),
       };
     } catch (error) {

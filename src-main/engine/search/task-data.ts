@@ -12,8 +12,10 @@ import type { Task } from '../tasks/task.types.js';
 
 export interface TaskData {
   task: Task;
-  /** Training data: the search splits it into weight/arch halves, retraining reads all of it. */
+  /** Training data (the validation split taken out): the search splits it into weight/arch halves, retraining reads it. */
   train: ArrayDataset;
+  /** Carved from the training data: every choice (the race, the verdict) is made on it; never the test split. */
+  validation: ArrayDataset;
   /** Held out for the final evaluation only. */
   test: ArrayDataset;
   /** Name recorded in result.json. */
@@ -21,13 +23,15 @@ export interface TaskData {
   report?: ValidationReport;
 }
 
+const VALIDATION_MAX = 5_000;
+
 /** Fraction of user data held out as the test set when the data comes without one. */
 const USER_TEST_FRACTION = 0.2;
 
 /** Built-in synthetic HAR: 30 simulated people like UCI HAR's 30 volunteers. */
 const SYNTHETIC_HAR = { subjects: 30, windowsPerActivity: 40 } as const;
 
-async function loadImages(config: ResolvedSearchConfig): Promise<Omit<TaskData, 'task'>> {
+async function loadImages(config: ResolvedSearchConfig): Promise<Omit<TaskData, 'task' | 'validation'>> {
   if (config.data.kind === 'builtin') {
     if (config.data.name === 'har-synthetic') throw new Error(`The built-in set '${config.data.name}' holds sensor windows, not images: use --data mnist, --data fashion-mnist or a folder.`);
     const { train, test } = config.data.name === 'fashion-mnist' ? loadFashionMnist() : loadMnist();
@@ -38,7 +42,7 @@ async function loadImages(config: ResolvedSearchConfig): Promise<Omit<TaskData, 
   return { train, test, dataset: config.data.path, report: loaded.report };
 }
 
-function loadSensorWindows(config: ResolvedSearchConfig): Omit<TaskData, 'task'> {
+function loadSensorWindows(config: ResolvedSearchConfig): Omit<TaskData, 'task' | 'validation'> {
   if (config.data.kind === 'builtin') {
     if (config.data.name !== 'har-synthetic') throw new Error(`The built-in set '${config.data.name}' holds images: use --data har-synthetic or your own HAR files.`);
     const all = generateSyntheticHar({ ...SYNTHETIC_HAR, seed: 2026 });
@@ -52,7 +56,15 @@ function loadSensorWindows(config: ResolvedSearchConfig): Omit<TaskData, 'task'>
 
 /** Loads the data a config names and builds the matching task. */
 export async function loadTaskData(config: ResolvedSearchConfig): Promise<TaskData> {
-  const data = config.task === 'har' ? loadSensorWindows(config) : await loadImages(config);
-  const task = createTask(config.task, { train: data.train, noise: config.noise });
-  return { ...data, task };
+  const loaded = config.task === 'har' ? loadSensorWindows(config) : await loadImages(config);
+  const { train, validation } = carveValidation(loaded.train, config.seed);
+  const task = createTask(config.task, { train, noise: config.noise });
+  return { ...loaded, train, validation, task };
+}
+
+/** A tenth of the training data, at most 5,000 samples (whole subjects where known, else stratified by class). */
+export function carveValidation(train: ArrayDataset, seed: number): { train: ArrayDataset; validation: ArrayDataset } {
+  const n = train.xShape[0];
+  const { train: rest, test: validation } = holdOut(train, Math.min(0.1, VALIDATION_MAX / n), seed ^ 0x5a11d);
+  return { train: { ...rest, name: train.name }, validation: { ...validation, name: `${train.name} · validation` } };
 }

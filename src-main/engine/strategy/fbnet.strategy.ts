@@ -38,6 +38,11 @@ export function fbnetTau(epoch: number, tau0 = 5, decay = 0.956): number {
   return tau0 * decay ** epoch;
 }
 
+/** The paper's 90-epoch decay spread over the search's progress (0..1): a short search anneals too. */
+export function fbnetTauAt(progress: number, tau0 = 5, decay = 0.956): number {
+  return fbnetTau(90 * Math.min(1, Math.max(0, progress)), tau0, decay);
+}
+
 /**
  * FBNet: Gumbel-softmax edge weights plus a latency term. Expected latency is
  * Σ_cells Σ_edges Σ_ops softmax(α)·latency[op] (the deterministic distribution, not the noisy sample, so
@@ -99,7 +104,7 @@ export function fbnetStrategy(options: FbnetOptions): Strategy & { expectedParam
           out[type] = tf.softmax(alpha) as tf.Tensor2D;
           continue;
         }
-        const { soft, noisy } = gumbelSoftmax(alpha, fbnetTau(ctx.epoch, tau0, tauDecay), ctx.rng);
+        const { soft, noisy } = gumbelSoftmax(alpha, ctx.progress !== undefined ? fbnetTauAt(ctx.progress, tau0, tauDecay) : fbnetTau(ctx.epoch, tau0, tauDecay), ctx.rng);
         out[type] = hard ? straightThrough(soft, rowArgmax(noisy, alpha.shape[0], alpha.shape[1])) : soft;
       }
       return out;

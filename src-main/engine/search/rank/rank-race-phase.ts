@@ -1,0 +1,38 @@
+import type { ResolvedSearchConfig } from '../../../contract/search-config.js';
+import { genotypeProbs } from '../../space/genotype-probs.js';
+import { parseGenotype } from '../../space/genotype.js';
+import type { MacroOptions } from '../../space/macro.js';
+import { getSpace } from '../../space/spaces.js';
+import type { SearchPhaseOptions, SearchPhaseResult } from '../search-phase.js';
+import type { TaskData } from '../task-data.js';
+import { rankRaceSearch } from './rank-race.js';
+
+/** The ranking search as a search phase: the same result shape as a gradient search, with its decision. */
+export async function runRankRacePhase(
+  config: ResolvedSearchConfig,
+  data: TaskData,
+  macro: MacroOptions,
+  options: SearchPhaseOptions,
+): Promise<SearchPhaseResult> {
+  const space = getSpace(config.space, { nodes: config.nodes });
+  const found = await rankRaceSearch(space, { train: data.train, validation: data.validation, task: data.task, noise: config.noise }, macro, {
+    candidates: config.candidates,
+    proxyBatch: 64,
+    raceSize: config.raceSize,
+    raceSamples: config.raceSamples,
+    raceBatch: Math.min(config.batchSize, 64),
+    seed: config.seed,
+    replicas: config.workers,
+    signal: options.signal,
+    pause: options.pause,
+    onEvent: options.onEvent,
+  });
+  return {
+    genotype: found.genotype,
+    alphas: genotypeProbs(parseGenotype(found.genotype), space),
+    genotypeHistory: [found.genotype],
+    guard: { method: 'none', triggered: false, message: 'a ranking search trains no alphas, so there is nothing to collapse' },
+    seconds: found.seconds,
+    decision: found.decision,
+  };
+}

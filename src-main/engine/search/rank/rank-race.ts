@@ -1,0 +1,131 @@
+import type { RankRaceDecision, RaceEntry, RankedCandidate } from '../../../contract/decision.js';
+import type { RunEventListener } from '../../../contract/events.js';
+import type { SearchConfig } from '../../../contract/search-config.js';
+import type { ArrayDataset } from '../../data/dataset.types.js';
+import type { DerivedModelOptions } from '../../derive/build-derived-model.js';
+import { parseGenotype } from '../../space/genotype.js';
+import { sampleDistinctGenotypes } from '../../space/sample-genotype.js';
+import type { SearchSpace } from '../../space/space.types.js';
+import type { Task } from '../../tasks/task.types.js';
+import { Rng } from '../../util/rng.js';
+import { batchTensors } from '../batch-stream.js';
+import { throwIfCancelled, type PauseGate } from '../run-control.js';
+import { naswotScore } from './naswot.js';
+import { trainAndScore } from './train-and-score.js';
+import { raceVerdict } from './race-verdict.js';
+
+export interface RankRaceOptions {
+  /** Architectures drawn uniformly and scored without training. */
+  candidates: number;
+  /** Images in the training-free score's batch. */
+  proxyBatch: number;
+  /** The best-scored candidates that enter the race; halved each rung until one is left. */
+  raceSize: number;
+  /** Training images in the first rung; each later rung doubles them. */
+  raceSamples: number;
+  raceBatch: number;
+  seed: number;
+  replicas: number;
+  signal?: AbortSignal;
+  pause?: PauseGate;
+  onEvent?: RunEventListener;
+}
+
+export interface RankRaceResult {
+  genotype: string;
+  decision: RankRaceDecision;
+  seconds: number;
+}
+
+/**
+ * The default search: rank many architectures by a training-free score on the user's own images, then
+ * race the best few (successive halving): each rung trains every survivor from scratch on the training
+ * split and keeps the better half by validation score, with twice the images in the next rung.
+ */
+export async function rankRaceSearch(
+  space: SearchSpace,
+  data: { train: ArrayDataset; validation: ArrayDataset; task: Task; noise?: SearchConfig['noise'] },
+  model: DerivedModelOptions,
+  options: RankRaceOptions,
+): Promise<RankRaceResult> {
+  const started = performance.now();
+  const { task } = data;
+  const rng = new Rng(options.seed ^ 0x4a5c);
+  const genotypes = sampleDistinctGenotypes(space, options.candidates, rng);
+  const rungs = Math.max(1, Math.ceil(Math.log2(Math.max(1, options.raceSize))) + 1);
+  // Work units for the progress bar: one per scored candidate, and one per 1,000 images trained in the race.
+  const raceUnits = (rungs * options.raceSize * options.raceSamples) / 1000 / 2 || 1;
+  const total = genotypes.length + raceUnits;
+  let done = 0;
+  const decision: RankRaceDecision = {
+    method: 'rank-race',
+    proxy: 'naswot',
+    sampled: genotypes.length,
+    ranked: [],
+    race: [],
+    scoreName: task.kind === 'denoising' ? 'psnr' : 'accuracy',
+    verdict: 'undecided',
+    message: 'Scoring candidates without training…',
+    final: false,
+  };
+  const emit = () => {
+    const elapsed = (performance.now() - started) / 1000;
+    options.onEvent?.({ type: 'decision', decision: structuredClone(decision), progress: { done, total, etaSeconds: done > 0 ? (elapsed / done) * (total - done) : 0 } });
+  };
+
+  // 1. Rank: every candidate, untrained, on one batch of the user's training images.
+  const batch = Int32Array.from(new Rng(options.seed).permutation(data.train.xShape[0]).subarray(0, Math.min(options.proxyBatch, data.train.xShape[0])));
+  const { input, target } = batchTensors(data.train, batch, task, options.seed);
+  target.dispose();
+  const scored: RankedCandidate[] = [];
+  try {
+    for (const genotype of genotypes) {
+      if (options.pause) await options.pause.whenRunning(options.signal);
+      throwIfCancelled(options.signal);
+      const score = naswotScore(parseGenotype(genotype), task, { ...model, seed: options.seed }, input);
+      scored.push({ genotype, score });
+      done++;
+      if (done % 10 === 0 || done === genotypes.length) {
+        decision.ranked = [...scored].sort((a, b) => b.score - a.score).slice(0, options.raceSize);
+        decision.message = `Scored ${done} of ${genotypes.length} candidates without training.`;
+        emit();
+      }
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    input.dispose();
+  }
+  const ranked = [...scored].sort((a, b) => b.score - a.score);
+  decision.ranked = ranked.slice(0, options.raceSize);
+
+  // 2. Race: successive halving on the validation split.
+  let alive = decision.ranked.map((c) => c.genotype);
+  for (let rung = 0; alive.length > 1 || rung === 0; rung++) {
+    const samples = Math.min(data.train.xShape[0], options.raceSamples * 2 ** rung);
+    const results: RaceEntry[] = [];
+    for (const genotype of alive) {
+      throwIfCancelled(options.signal);
+      const s = await trainAndScore(genotype, data, model, {
+        epochs: 1,
+        batchSize: options.raceBatch,
+        samples,
+        seed: options.seed,
+        replicas: options.replicas,
+        signal: options.signal,
+        pause: options.pause,
+      });
+      results.push({ genotype, rung, samples, validation: s.score });
+      decision.race.push(results.at(-1)!);
+      done = Math.min(total, done + samples / 1000 / 2);
+      decision.message = `Race, round ${rung + 1}: trained ${results.length} of ${alive.length} candidates on ${samples} images.`;
+      emit();
+    }
+    alive = results.sort((a, b) => b.validation - a.validation).slice(0, Math.ceil(alive.length / 2)).map((r) => r.genotype);
+  }
+  const lastRung = Math.max(...decision.race.map((x) => x.rung));
+  const [winner, runnerUp] = decision.race.filter((r) => r.rung === lastRung).sort((a, b) => b.validation - a.validation);
+  Object.assign(decision, raceVerdict(winner, runnerUp, data.validation.xShape[0], decision.scoreName), { winner: winner.genotype, final: true });
+  done = total;
+  emit();
+  return { genotype: winner.genotype, decision, seconds: (performance.now() - started) / 1000 };
+}
