@@ -22,7 +22,29 @@ export function randomImages(n: number, seed: number, name = 'random'): ArrayDat
 
 export const tinyTask = classificationTask([8, 8, 1], 4);
 
-/** A 2-node DARTS supernet with C = 4 on 8×8 inputs: small enough for the pure-JS cpu backend. */
+/**
+ * side×side images whose class is the amplitude of their pixel-level texture (0, 0.1, 0.2, 0.3), over a
+ * random brightness that carries no label: only a fine-grained signal separates the classes.
+ */
+export function textureImages(n: number, seed: number, side = 6, name = 'texture'): ArrayDataset {
+  const rng = new Rng(seed);
+  const pixels = side * side;
+  const x = new Float32Array(n * pixels);
+  const y = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    y[i] = i % 4;
+    const brightness = (rng.next() - 0.5) * 0.3;
+    const amplitude = 0.1 * y[i];
+    for (let p = 0; p < pixels; p++) x[i * pixels + p] = 0.5 + brightness + amplitude * (rng.next() - 0.5) * 2;
+  }
+  return { name, x, xShape: [n, side, side, 1], y, classes: ['a', 'b', 'c', 'd'] };
+}
+
+/**
+ * A 2-node DARTS supernet with C = 4 on 8×8 inputs: small enough for the pure-JS cpu backend. Its weights
+ * train with the loop's default optimizer (SGD momentum + cosine); searches from the app and the CLI use
+ * Adam (search-phase.ts), so tests of that path pass `weightOptimizer: 'adam'`.
+ */
 export function tinySearch(strategyName: StrategyName, over: Partial<SearchLoopOptions> & { strategy?: Strategy } = {}): SearchLoopOptions {
   const space = getSpace('darts', { nodes: 2 });
   const strategy = over.strategy ?? createStrategy(strategyName, { space, seed: 1 });
