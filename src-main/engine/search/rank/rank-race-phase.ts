@@ -7,6 +7,9 @@ import type { SearchPhaseOptions, SearchPhaseResult } from '../search-phase.js';
 import type { TaskData } from '../task-data.js';
 import { rankRaceSearch } from './rank-race.js';
 
+/** Race batch: a round of 3,000 images is ~90 steps, enough to rank candidates (Spearman 0.92 with the ground truth, docs/search-quality.md). */
+export const RACE_BATCH = 32;
+
 /** The ranking search as a search phase: the same result shape as a gradient search, with its decision. */
 export async function runRankRacePhase(
   config: ResolvedSearchConfig,
@@ -20,7 +23,7 @@ export async function runRankRacePhase(
     proxyBatch: 64,
     raceSize: config.raceSize,
     raceSamples: config.raceSamples,
-    raceBatch: Math.min(config.batchSize, 64),
+    raceBatch: Math.min(config.batchSize, RACE_BATCH),
     seed: config.seed,
     replicas: config.workers,
     signal: options.signal,

@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs';
 import type { RankRaceDecision, RaceEntry, RankedCandidate } from '../../../contract/decision.js';
 import type { RunEventListener } from '../../../contract/events.js';
 import type { SearchConfig } from '../../../contract/search-config.js';
@@ -75,8 +76,7 @@ export async function rankRaceSearch(
 
   // 1. Rank: every candidate, untrained, on one batch of the user's training images.
   const batch = Int32Array.from(new Rng(options.seed).permutation(data.train.xShape[0]).subarray(0, Math.min(options.proxyBatch, data.train.xShape[0])));
-  const { input, target } = batchTensors(data.train, batch, task, options.seed);
-  target.dispose();
+  const input = tf.tidy(() => batchTensors(data.train, batch, task, options.seed).input);
   const scored: RankedCandidate[] = [];
   try {
     for (const genotype of genotypes) {
