@@ -44,7 +44,7 @@ describe('dispatchInvoke', () => {
     const echo = { ...handlers, 'search:start': async (request) => (seen.push(request), { runId: 'r' }) } satisfies InvokeHandlers;
     const reply = await dispatchInvoke(echo, 'search:start', { config: { epochs: 2 } });
     expect(reply).toEqual({ result: { runId: 'r' } });
-    expect(seen[0]).toMatchObject({ config: { epochs: 2, task: 'classification', strategy: 'gdas', data: { kind: 'builtin', name: 'mnist' } } });
+    expect(seen[0]).toMatchObject({ config: { epochs: 2, task: 'classification', strategy: 'rank-race', data: { kind: 'builtin', name: 'mnist' } } });
   });
 
   it('refuses an unknown channel, including inherited property names', async () => {
