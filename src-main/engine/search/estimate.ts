@@ -9,11 +9,15 @@ import { resolveConfig } from './presets.js';
 const SEARCH_MS_PER_SAMPLE: Record<string, number> = { gdas: 5.6, random: 2.8, pcdarts: 41, darts: 82, fbnet: 82 };
 /** Fused batch norm and batch 128 (docs/presets.md: 120,000 retraining samples in 227 s on two cores). */
 const RETRAIN_MS_PER_SAMPLE = 3.3;
+/** Rank and race: one training-free score (build + one batch of 64), and race images at batch 32 (~1.5× batch 128's cost). */
+const RANK_MS_PER_CANDIDATE = 250;
+const RACE_COST_FACTOR = 1.5;
 /** Two replicas on two cores do ~1.8× one (measured: the averaging step and worker messages cost the rest). */
 const PARALLEL_EFFICIENCY = 0.9;
 
 const BUILTIN_SAMPLES: Record<string, { train: number; positions: number }> = {
   mnist: { train: 60_000, positions: 14 * 14 },
+  'fashion-mnist': { train: 60_000, positions: 14 * 14 },
   'har-synthetic': { train: 5_760, positions: 64 },
 };
 
@@ -34,10 +38,14 @@ export async function estimateSearch(request: { config: SearchConfigInput }): Pr
   const positions = config.task === 'denoising' ? basePositions * 4 : basePositions;
   const scale = modelScale(config.channels, config.cells, positions);
   const searchSamples = (config.searchSamples > 0 ? Math.min(config.searchSamples, train) : train) / 2;
-  const searchMs = searchSamples * config.epochs * (SEARCH_MS_PER_SAMPLE[config.strategy] ?? 82) * scale;
-  // Denoising also trains the fixed baseline with the same budget.
+  const rounds = Math.max(1, Math.ceil(Math.log2(config.raceSize)));
+  const searchMs =
+    config.strategy === 'rank-race'
+      ? config.candidates * RANK_MS_PER_CANDIDATE * scale + rounds * config.raceSize * config.raceSamples * RETRAIN_MS_PER_SAMPLE * RACE_COST_FACTOR * scale
+      : searchSamples * config.epochs * (SEARCH_MS_PER_SAMPLE[config.strategy] ?? 82) * scale;
+  // The fixed baseline trains with the same budget as the searched model (about the same cost).
   const retrainSamples = config.retrainSamples > 0 ? Math.min(config.retrainSamples, train) : train;
-  const retrainMs = retrainSamples * config.retrainEpochs * RETRAIN_MS_PER_SAMPLE * scale * (config.task === 'denoising' ? 2 : 1);
+  const retrainMs = retrainSamples * config.retrainEpochs * RETRAIN_MS_PER_SAMPLE * scale * 2;
   const cores = Math.max(1, config.workers * PARALLEL_EFFICIENCY);
   const seconds = Math.round((searchMs + retrainMs) / 1000 / cores + 15);
   const dataNote = builtin ? '' : ' It assumes about 10,000 samples; yours may differ.';

@@ -9,7 +9,8 @@ describe('estimateSearch', () => {
     expect(quick).toBeGreaterThan(60);
     expect(await seconds({ preset: 'quick', workers: 1 })).toBeGreaterThan(quick);
     expect(await seconds({ preset: 'quick', workers: 2, retrainEpochs: 4 })).toBeGreaterThan(quick);
-    expect(await seconds({ preset: 'quick', workers: 2, strategy: 'darts' })).toBeGreaterThan(quick);
+    expect(await seconds({ preset: 'quick', workers: 2, strategy: 'darts' })).toBeGreaterThan(await seconds({ preset: 'quick', workers: 2, strategy: 'gdas' }));
+    expect(await seconds({ preset: 'quick', workers: 2, candidates: 400 })).toBeGreaterThan(quick);
     expect(await seconds({ preset: 'standard', workers: 2 })).toBeGreaterThan(quick * 3);
   });
 
