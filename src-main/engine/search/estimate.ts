@@ -1,5 +1,6 @@
 import type { SearchConfigInput } from '../../contract/search-config.js';
 import { resolveConfig } from './presets.js';
+import { finalistCount, RACE_GROWTH } from './rank/rank-race.js';
 
 /**
  * CPU milliseconds per training sample on the reference machine (2-core x86 with AVX-512, wasm
@@ -38,10 +39,10 @@ export async function estimateSearch(request: { config: SearchConfigInput }): Pr
   const positions = config.task === 'denoising' ? basePositions * 4 : basePositions;
   const scale = modelScale(config.channels, config.cells, positions);
   const searchSamples = (config.searchSamples > 0 ? Math.min(config.searchSamples, train) : train) / 2;
-  const rounds = Math.max(1, Math.ceil(Math.log2(config.raceSize)));
+  const raceImages = (config.raceSize + finalistCount(config.raceSize) * RACE_GROWTH) * config.raceSamples;
   const searchMs =
     config.strategy === 'rank-race'
-      ? config.candidates * RANK_MS_PER_CANDIDATE * scale + rounds * config.raceSize * config.raceSamples * RETRAIN_MS_PER_SAMPLE * RACE_COST_FACTOR * scale
+      ? config.candidates * RANK_MS_PER_CANDIDATE * scale + raceImages * RETRAIN_MS_PER_SAMPLE * RACE_COST_FACTOR * scale
       : searchSamples * config.epochs * (SEARCH_MS_PER_SAMPLE[config.strategy] ?? 82) * scale;
   // The fixed baseline trains with the same budget as the searched model (about the same cost).
   const retrainSamples = config.retrainSamples > 0 ? Math.min(config.retrainSamples, train) : train;

@@ -7,7 +7,7 @@ import type { SearchPhaseOptions, SearchPhaseResult } from '../search-phase.js';
 import type { TaskData } from '../task-data.js';
 import { rankRaceSearch } from './rank-race.js';
 
-/** Race batch: a round of 3,000 images is ~90 steps, enough to rank candidates (Spearman 0.92 with the ground truth, docs/search-quality.md). */
+/** Race batch: a first round of 2,000 images is ~60 steps, enough to rank candidates (docs/search-quality.md). */
 export const RACE_BATCH = 32;
 
 /** The ranking search as a search phase: the same result shape as a gradient search, with its decision. */

@@ -15,14 +15,22 @@ import { naswotScore } from './naswot.js';
 import { trainAndScore } from './train-and-score.js';
 import { raceVerdict } from './race-verdict.js';
 
+/** The second round trains on this many times the first round's images (successive halving's eta). */
+export const RACE_GROWTH = 3;
+
+/** How many reach the second round: the best third, at least 2; none when 2 or fewer entered (one round decides). */
+export function finalistCount(raceSize: number): number {
+  return raceSize > 2 ? Math.max(2, Math.ceil(raceSize / RACE_GROWTH)) : 0;
+}
+
 export interface RankRaceOptions {
   /** Architectures drawn uniformly and scored without training. */
   candidates: number;
   /** Images in the training-free score's batch. */
   proxyBatch: number;
-  /** The best-scored candidates that enter the race; halved each rung until one is left. */
+  /** The best-scored candidates that enter the race; the best third of them (at least 2) reach its second round. */
   raceSize: number;
-  /** Training images in the first rung; each later rung doubles them. */
+  /** Training images in the first round; the second round trains on RACE_GROWTH times as many. */
   raceSamples: number;
   raceBatch: number;
   seed: number;
@@ -40,8 +48,9 @@ export interface RankRaceResult {
 
 /**
  * The default search: rank many architectures by a training-free score on the user's own images, then
- * race the best few (successive halving): each rung trains every survivor from scratch on the training
- * split and keeps the better half by validation score, with twice the images in the next rung.
+ * race the best few (successive halving, two rounds): the first round trains every entrant from scratch
+ * on a few training images; the best third trains again from scratch on three times as many, and the
+ * best of them on the validation split wins (measured against halving in docs/search-quality.md).
  */
 export async function rankRaceSearch(
   space: SearchSpace,
@@ -53,9 +62,9 @@ export async function rankRaceSearch(
   const { task } = data;
   const rng = new Rng(options.seed ^ 0x4a5c);
   const genotypes = sampleDistinctGenotypes(space, options.candidates, rng);
-  const rungs = Math.max(1, Math.ceil(Math.log2(Math.max(1, options.raceSize))) + 1);
-  // Work units for the progress bar: one per scored candidate, and one per 1,000 images trained in the race.
-  const raceUnits = (rungs * options.raceSize * options.raceSamples) / 1000 / 2 || 1;
+  const finalists = finalistCount(options.raceSize);
+  // Work units for the progress bar: one per scored candidate, and one per 500 images trained in the race.
+  const raceUnits = (options.raceSize * options.raceSamples + (finalists > 0 ? finalists * RACE_GROWTH * options.raceSamples : 0)) / 500 || 1;
   const total = genotypes.length + raceUnits;
   let done = 0;
   const decision: RankRaceDecision = {
@@ -98,10 +107,10 @@ export async function rankRaceSearch(
   const ranked = [...scored].sort((a, b) => b.score - a.score);
   decision.ranked = ranked.slice(0, options.raceSize);
 
-  // 2. Race: successive halving on the validation split.
+  // 2. Race on the validation split: every entrant on a short budget, then the best third on a longer one.
   let alive = decision.ranked.map((c) => c.genotype);
-  for (let rung = 0; alive.length > 1 || rung === 0; rung++) {
-    const samples = Math.min(data.train.xShape[0], options.raceSamples * 2 ** rung);
+  for (let rung = 0; rung < (finalists > 0 ? 2 : 1); rung++) {
+    const samples = Math.min(data.train.xShape[0], options.raceSamples * RACE_GROWTH ** rung);
     const results: RaceEntry[] = [];
     for (const genotype of alive) {
       throwIfCancelled(options.signal);
@@ -116,11 +125,11 @@ export async function rankRaceSearch(
       });
       results.push({ genotype, rung, samples, validation: s.score });
       decision.race.push(results.at(-1)!);
-      done = Math.min(total, done + samples / 1000 / 2);
+      done = Math.min(total, done + samples / 500);
       decision.message = `Race, round ${rung + 1}: trained ${results.length} of ${alive.length} candidates on ${samples} images.`;
       emit();
     }
-    alive = results.sort((a, b) => b.validation - a.validation).slice(0, Math.ceil(alive.length / 2)).map((r) => r.genotype);
+    alive = results.sort((a, b) => b.validation - a.validation).slice(0, finalists).map((r) => r.genotype);
   }
   const lastRung = Math.max(...decision.race.map((x) => x.rung));
   const [winner, runnerUp] = decision.race.filter((r) => r.rung === lastRung).sort((a, b) => b.validation - a.validation);
