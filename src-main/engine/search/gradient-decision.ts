@@ -40,29 +40,13 @@ export function gradientDecision(probs: AlphaProbs, space: SearchSpace, genotype
   const totalEdges = edges.length;
   const share = totalEdges ? decidedEdges / totalEdges : 0;
   const lead = `(a lead of at least ${threshold.toFixed(2)} in probability over the runner-up)`;
-  if (share >= DECIDED_SHARE) {
-    return { method: 'gradient', edges, decidedEdges, totalEdges, threshold, verdict: 'decided', message: `${decidedEdges} of ${totalEdges} chosen operations lead their edge clearly ${lead}: the search has decided.` };
-  }
-  if (share >= PARTLY_SHARE) {
-    return {
-      method: 'gradient',
-      edges,
-      decidedEdges,
-      totalEdges,
-      threshold,
-      verdict: 'partly',
-      message: `${decidedEdges} of ${totalEdges} chosen operations lead their edge clearly ${lead}; on the other ${totalEdges - decidedEdges} the runner-up is close, so those choices are nearer a coin toss.`,
-    };
-  }
-  return {
-    method: 'gradient',
-    edges,
-    decidedEdges,
-    totalEdges,
-    threshold,
-    verdict: 'undecided',
-    message:
+  const verdict = share >= DECIDED_SHARE ? 'decided' : share >= PARTLY_SHARE ? 'partly' : 'undecided';
+  const message = {
+    decided: `${decidedEdges} of ${totalEdges} chosen operations lead their edge clearly ${lead}: the search has decided.`,
+    partly: `${decidedEdges} of ${totalEdges} chosen operations lead their edge clearly ${lead}; on the other ${totalEdges - decidedEdges} the runner-up is close, so those choices are nearer a coin toss.`,
+    undecided:
       `Only ${decidedEdges} of ${totalEdges} chosen operations lead their edge clearly ${lead}: within this budget the search could not ` +
       'separate the candidates on your data, so the cell is close to a random draw. The default search (rank and race) or a larger budget decides better.',
-  };
+  }[verdict];
+  return { method: 'gradient', edges, decidedEdges, totalEdges, threshold, verdict, message };
 }
