@@ -12,23 +12,26 @@ import { Rng } from '../../util/rng.js';
 import { batchTensors } from '../batch-stream.js';
 import { throwIfCancelled, type PauseGate } from '../run-control.js';
 import { naswotScore } from './naswot.js';
-import { trainAndScore } from './train-and-score.js';
+import { prefixOf, trainAndScore } from './train-and-score.js';
 import { raceVerdict } from './race-verdict.js';
 
 /** The second round trains on this many times the first round's images (successive halving's eta). */
 export const RACE_GROWTH = 3;
 
-/** How many reach the second round: the best third, at least 2; none when 2 or fewer entered (one round decides). */
+/** How many reach the second round: about the square root of the entrants, at least 2; none when 2 or fewer entered. */
 export function finalistCount(raceSize: number): number {
-  return raceSize > 2 ? Math.max(2, Math.ceil(raceSize / RACE_GROWTH)) : 0;
+  return raceSize > 2 ? Math.max(2, Math.round(Math.sqrt(raceSize))) : 0;
 }
+
+/** The first round scores on this many validation samples at most: enough to drop the clearly worse, quicker. */
+export const FIRST_ROUND_VALIDATION = 2_000;
 
 export interface RankRaceOptions {
   /** Architectures drawn uniformly and scored without training. */
   candidates: number;
   /** Images in the training-free score's batch. */
   proxyBatch: number;
-  /** The best-scored candidates that enter the race; the best third of them (at least 2) reach its second round. */
+  /** The best-scored candidates that enter the race; about the square root of them (at least 2) reach its second round. */
   raceSize: number;
   /** Training images in the first round; the second round trains on RACE_GROWTH times as many. */
   raceSamples: number;
@@ -48,9 +51,10 @@ export interface RankRaceResult {
 
 /**
  * The default search: rank many architectures by a training-free score on the user's own images, then
- * race the best few (successive halving, two rounds): the first round trains every entrant from scratch
- * on a few training images; the best third trains again from scratch on three times as many, and the
- * best of them on the validation split wins (measured against halving in docs/search-quality.md).
+ * race the better ones (successive halving, two rounds): the first round trains every entrant from scratch
+ * on a few training images; about the square root of them train again from scratch on three times as
+ * many, and the best of those on the validation split wins. The score only drops the worse part of the
+ * candidates: it is a weak filter on its own (docs/search-quality.md).
  */
 export async function rankRaceSearch(
   space: SearchSpace,
@@ -114,7 +118,8 @@ export async function rankRaceSearch(
     const results: RaceEntry[] = [];
     for (const genotype of alive) {
       throwIfCancelled(options.signal);
-      const s = await trainAndScore(genotype, data, model, {
+      const validation = rung === 0 && finalists > 0 ? prefixOf(data.validation, FIRST_ROUND_VALIDATION) : data.validation;
+      const s = await trainAndScore(genotype, { ...data, validation }, model, {
         epochs: 1,
         batchSize: options.raceBatch,
         samples,

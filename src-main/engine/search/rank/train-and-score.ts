@@ -49,7 +49,7 @@ export async function trainAndScore(
 ): Promise<CandidateScore> {
   const started = performance.now();
   const n = Math.min(budget.samples, data.train.xShape[0]);
-  const train = n === data.train.xShape[0] ? data.train : prefix(data.train, n);
+  const train = prefixOf(data.train, n);
   const schedule = data.task.kind === 'denoising' ? { learningRate: budget.learningRate ?? 2e-3 } : classifierRetrainSchedule(budget.batchSize);
   const spec = derivedReplicaSpec({ genotype, task: data.task.kind, noise: data.noise, model: { ...model, seed: budget.seed }, ...schedule });
   const trained = await retrainModel(spec, train, {
@@ -69,8 +69,9 @@ export async function trainAndScore(
   }
 }
 
-/** The first n samples, without copying. */
-function prefix(ds: ArrayDataset, n: number): ArrayDataset {
+/** The first n samples (all of them when there are fewer), without copying. */
+export function prefixOf(ds: ArrayDataset, n: number): ArrayDataset {
+  if (n >= ds.xShape[0]) return ds;
   const size = ds.xShape.slice(1).reduce((a, b) => a * b, 1);
   return {
     ...ds,
