@@ -1,7 +1,7 @@
 /**
  * How well each ranking method orders the ground-truth architectures: Kendall τ between its score and
  * the ground truth's validation accuracy. The training-free score (NASWOT) ranks every row; the race's
- * first-round training (3,000 images, one epoch) ranks the first 20, as it is the dearer one.
+ * first-round training (the quick preset's images, one epoch) ranks the first 20, as it is the dearer one.
  */
 import * as tf from '@tensorflow/tfjs';
 import { parseGenotype } from '../../src-main/engine/space/genotype.js';
@@ -32,7 +32,7 @@ export function kendallTau(a: number[], b: number[]): number {
   return denominator > 0 ? (concordant - discordant) / denominator : 0;
 }
 
-export async function rankCorrelations(space: SpaceName, rows: GroundTruthRow[], data: ReturnType<typeof benchData>) {
+export async function rankCorrelations(space: SpaceName, rows: GroundTruthRow[], data: ReturnType<typeof benchData>, raceSamples: number) {
   const accuracy = rows.map((r) => r.accuracy);
   const input = tf.tidy(() => batchTensors(data.searchable, Int32Array.from({ length: 64 }, (_, i) => i), data.task, 0).input);
   const started = performance.now();
@@ -42,7 +42,7 @@ export async function rankCorrelations(space: SpaceName, rows: GroundTruthRow[],
   const raced = rows.slice(0, 20);
   const raceScores: number[] = [];
   for (const r of raced) {
-    const s = await trainAndScore(r.genotype, { train: data.searchable, validation: data.validation, task: data.task }, GROUND_TRUTH_MODEL, { epochs: 1, batchSize: RACE_BATCH, samples: 3_000, seed: 0, replicas: 1 });
+    const s = await trainAndScore(r.genotype, { train: data.searchable, validation: data.validation, task: data.task }, GROUND_TRUTH_MODEL, { epochs: 1, batchSize: RACE_BATCH, samples: raceSamples, seed: 0, replicas: 1 });
     raceScores.push(s.score);
   }
   return {
@@ -50,6 +50,6 @@ export async function rankCorrelations(space: SpaceName, rows: GroundTruthRow[],
     architectures: rows.length,
     naswot: { kendallTau: kendallTau(naswot, accuracy), secondsPerCandidate: naswotSeconds },
     params: { kendallTau: kendallTau(rows.map((r) => r.params), accuracy) },
-    raceFirstRound: { architectures: raced.length, kendallTau: kendallTau(raceScores, raced.map((r) => r.accuracy)) },
+    raceFirstRound: { architectures: raced.length, samples: raceSamples, kendallTau: kendallTau(raceScores, raced.map((r) => r.accuracy)) },
   };
 }

@@ -134,7 +134,7 @@ for (const row of saved.rows.filter((r) => r.space === space)) row.percentile = 
 save();
 
 if (!process.argv.includes('--no-rankings')) {
-  saved.rankings = { ...(saved.rankings as object), [space]: await rankCorrelations(space, final.rows, data) };
+  saved.rankings = { ...(saved.rankings as object), [space]: await rankCorrelations(space, final.rows, data, resolveConfig({ space, data: { kind: 'builtin', name: 'fashion-mnist' } }).raceSamples) };
   save();
 }
 
