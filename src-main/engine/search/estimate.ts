@@ -39,7 +39,7 @@ export async function estimateSearch(request: { config: SearchConfigInput }): Pr
   const positions = config.task === 'denoising' ? basePositions * 4 : basePositions;
   const scale = modelScale(config.channels, config.cells, positions);
   const searchSamples = (config.searchSamples > 0 ? Math.min(config.searchSamples, train) : train) / 2;
-  const raceImages = (config.raceSize + finalistCount(config.raceSize) * RACE_GROWTH) * config.raceSamples;
+  const raceImages = (config.raceSize + finalistCount(config.raceSize) * RACE_GROWTH * Math.min(config.retrainEpochs, 3)) * config.raceSamples;
   const searchMs =
     config.strategy === 'rank-race'
       ? config.candidates * RANK_MS_PER_CANDIDATE * scale + raceImages * RETRAIN_MS_PER_SAMPLE * RACE_COST_FACTOR * scale

@@ -16,7 +16,7 @@ const PRESETS: Record<'quick' | 'standard', Record<'image' | 'har' | 'denoising'
     image: { epochs: 2, retrainEpochs: 2, batchSize: 128, channels: 8, cells: 5, nodes: 4, searchSamples: 10_000, retrainSamples: 20_000, candidates: 60, raceSize: 30, raceSamples: 1_500 },
     har: { epochs: 2, retrainEpochs: 8, batchSize: 64, channels: 8, cells: 5, nodes: 4, searchSamples: 0, retrainSamples: 0, candidates: 60, raceSize: 16, raceSamples: 1_000 },
     // One wide full-resolution cell, batch 16: denoisers cost ~4× a classifier per sample.
-    denoising: { epochs: 1, retrainEpochs: 3, batchSize: 16, channels: 24, cells: 1, nodes: 2, searchSamples: 4_000, retrainSamples: 16_000, candidates: 30, raceSize: 4, raceSamples: 1_000 },
+    denoising: { epochs: 1, retrainEpochs: 3, batchSize: 16, channels: 24, cells: 1, nodes: 2, searchSamples: 4_000, retrainSamples: 16_000, candidates: 30, raceSize: 4, raceSamples: 500 },
   },
   standard: {
     image: { epochs: 8, retrainEpochs: 10, batchSize: 64, channels: 16, cells: 8, nodes: 4, searchSamples: 0, retrainSamples: 0, candidates: 200, raceSize: 60, raceSamples: 3_000 },

@@ -10,6 +10,9 @@ import { rankRaceSearch } from './rank-race.js';
 /** Race batch: a first round of 2,000 images is ~60 steps, enough to rank candidates (docs/search-quality.md). */
 export const RACE_BATCH = 32;
 
+/** HAR retrains for 8 epochs at the quick preset: the race's last round stops at 3. */
+const FINAL_ROUND_MAX_EPOCHS = 3;
+
 /** The ranking search as a search phase: the same result shape as a gradient search, with its decision. */
 export async function runRankRacePhase(
   config: ResolvedSearchConfig,
@@ -24,6 +27,7 @@ export async function runRankRacePhase(
     raceSize: config.raceSize,
     raceSamples: config.raceSamples,
     raceBatch: Math.min(config.batchSize, RACE_BATCH),
+    finalRound: { batchSize: config.batchSize, epochs: Math.min(config.retrainEpochs, FINAL_ROUND_MAX_EPOCHS) },
     seed: config.seed,
     replicas: config.workers,
     signal: options.signal,

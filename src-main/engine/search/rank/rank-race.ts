@@ -15,12 +15,12 @@ import { naswotScore } from './naswot.js';
 import { prefixOf, trainAndScore } from './train-and-score.js';
 import { raceVerdict } from './race-verdict.js';
 
-/** The second round trains on this many times the first round's images (successive halving's eta). */
-export const RACE_GROWTH = 3;
+/** The second round trains on this many times the first round's images. */
+export const RACE_GROWTH = 6;
 
-/** How many reach the second round: about the square root of the entrants, at least 2; none when 2 or fewer entered. */
+/** How many reach the second round: a tenth of the entrants, at least 2; none when 2 or fewer entered. */
 export function finalistCount(raceSize: number): number {
-  return raceSize > 2 ? Math.max(2, Math.round(Math.sqrt(raceSize))) : 0;
+  return raceSize > 2 ? Math.max(2, Math.ceil(raceSize / 10)) : 0;
 }
 
 /** The first round scores on this many validation samples at most: enough to drop the clearly worse, quicker. */
@@ -36,6 +36,11 @@ export interface RankRaceOptions {
   /** Training images in the first round; the second round trains on RACE_GROWTH times as many. */
   raceSamples: number;
   raceBatch: number;
+  /**
+   * The second round trains as the final retraining will (its batch and epochs): one quick epoch at a small
+   * batch ranks the clearly worse well but orders good cells by noise (docs/search-quality.md).
+   */
+  finalRound: { batchSize: number; epochs: number };
   seed: number;
   replicas: number;
   signal?: AbortSignal;
@@ -68,7 +73,7 @@ export async function rankRaceSearch(
   const genotypes = sampleDistinctGenotypes(space, options.candidates, rng);
   const finalists = finalistCount(options.raceSize);
   // Work units for the progress bar: one per scored candidate, and one per 500 images trained in the race.
-  const raceUnits = (options.raceSize * options.raceSamples + (finalists > 0 ? finalists * RACE_GROWTH * options.raceSamples : 0)) / 500 || 1;
+  const raceUnits = (options.raceSize * options.raceSamples + finalists * RACE_GROWTH * options.raceSamples * options.finalRound.epochs) / 500 || 1;
   const total = genotypes.length + raceUnits;
   let done = 0;
   const decision: RankRaceDecision = {
@@ -120,8 +125,7 @@ export async function rankRaceSearch(
       throwIfCancelled(options.signal);
       const validation = rung === 0 && finalists > 0 ? prefixOf(data.validation, FIRST_ROUND_VALIDATION) : data.validation;
       const s = await trainAndScore(genotype, { ...data, validation }, model, {
-        epochs: 1,
-        batchSize: options.raceBatch,
+        ...(rung === 0 ? { epochs: 1, batchSize: options.raceBatch } : options.finalRound),
         samples,
         seed: options.seed,
         replicas: options.replicas,
@@ -130,7 +134,7 @@ export async function rankRaceSearch(
       });
       results.push({ genotype, rung, samples, validation: s.score });
       decision.race.push(results.at(-1)!);
-      done = Math.min(total, done + samples / 500);
+      done = Math.min(total, done + (samples * (rung === 0 ? 1 : options.finalRound.epochs)) / 500);
       decision.message = `Race, round ${rung + 1}: trained ${results.length} of ${alive.length} candidates on ${samples} images.`;
       emit();
     }

@@ -14,7 +14,7 @@ import { randomImages, tinyTask } from '../search-fixtures.js';
 
 const macro: MacroOptions = { channels: 4, cells: 3, nodes: 2, stemMultiplier: 1, stemStride: 1, reductions: true };
 const data = { train: randomImages(96, 1), validation: randomImages(48, 2), task: tinyTask };
-const options = (over: Partial<RankRaceOptions> = {}): RankRaceOptions => ({ candidates: 6, proxyBatch: 16, raceSize: 4, raceSamples: 32, raceBatch: 16, seed: 3, replicas: 1, ...over });
+const options = (over: Partial<RankRaceOptions> = {}): RankRaceOptions => ({ candidates: 6, proxyBatch: 16, raceSize: 4, raceSamples: 8, raceBatch: 16, finalRound: { batchSize: 8, epochs: 2 }, seed: 3, replicas: 1, ...over });
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -69,8 +69,8 @@ describe('rankRaceSearch', () => {
     expect(decision.ranked).toHaveLength(4);
     // The ranked list is the best four by score, in order.
     expect(decision.ranked.map((c) => c.score)).toEqual([...decision.ranked.map((c) => c.score)].sort((x, y) => y - x));
-    // 4 candidates on 32 images, then the best third (at least 2) on three times as many.
-    expect(decision.race.map((r) => [r.rung, r.samples])).toEqual([[0, 32], [0, 32], [0, 32], [0, 32], [1, 96], [1, 96]]);
+    // 4 candidates on 8 images, then 2 finalists on six times as many.
+    expect(decision.race.map((r) => [r.rung, r.samples])).toEqual([[0, 8], [0, 8], [0, 8], [0, 8], [1, 48], [1, 48]]);
     const finalists = decision.race.filter((r) => r.rung === 1);
     const rung0 = decision.race.filter((r) => r.rung === 0).sort((a, b) => b.validation - a.validation);
     expect(finalists.map((r) => r.genotype).sort()).toEqual(rung0.slice(0, 2).map((r) => r.genotype).sort());
