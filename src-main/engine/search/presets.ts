@@ -25,6 +25,15 @@ const PRESETS: Record<'quick' | 'standard', Record<'image' | 'har' | 'denoising'
   },
 };
 
+/**
+ * DARTS-space image cells train at ~0.6× the images per second of NB201 cells (docs/presets.md): half the
+ * race's entrants and two thirds of the candidates keep a quick run near five minutes.
+ */
+function forSpace(preset: PresetNumbers, space: ResolvedSearchConfig['space']): PresetNumbers {
+  if (space !== 'darts') return preset;
+  return { ...preset, candidates: Math.round((preset.candidates * 2) / 3), raceSize: Math.round(preset.raceSize / 2) };
+}
+
 function presetFamily(task: ResolvedSearchConfig['task']): 'image' | 'har' | 'denoising' {
   if (task === 'har') return 'har';
   if (task === 'denoising') return 'denoising';
@@ -40,8 +49,9 @@ export function resolveConfig(input: SearchConfigInput): ResolvedSearchConfig {
     throw new Error(`Invalid search config: ${where}: ${first.message}`);
   }
   const config = parsed.data;
-  const preset = PRESETS[config.preset][presetFamily(config.task)];
   const space = config.task === 'har' && config.space === 'darts' ? 'har1d' : config.space;
+  const family = presetFamily(config.task);
+  const preset = family === 'image' ? forSpace(PRESETS[config.preset][family], space) : PRESETS[config.preset][family];
   return {
     ...config,
     space,
