@@ -123,7 +123,11 @@ export class Layers {
   }
 
   add(xs: Sym[], name: string): Sym {
-    return xs.length === 1 ? xs[0] : (tf.layers.add({ name: this.name(name) }).apply(xs) as Sym);
+    if (xs.length === 1) return xs[0];
+    // tfjs-layers' executor frees a tensor that one Add receives twice (an NB201 node fed by two skips of
+    // the same input) before its other consumers run: each repeat goes through a reshape of its own first.
+    const distinct = xs.map((x, i) => (xs.indexOf(x) === i ? x : (tf.layers.reshape({ targetShape: x.shape.slice(1) as number[], name: this.name(`${name}_repeat${i}`) }).apply(x) as Sym)));
+    return tf.layers.add({ name: this.name(name) }).apply(distinct) as Sym;
   }
 
   concat(xs: Sym[], name: string): Sym {

@@ -266,3 +266,24 @@ describe('training a derived model', () => {
     model.dispose();
   });
 });
+
+describe('an NB201 node fed the same tensor twice', () => {
+  it('predicts (tfjs-layers freed a tensor one Add received twice: the 15th entrant of a seed-4 race crashed on it)', () => {
+    const task = classificationTask([28, 28, 1], 10);
+    const model = buildDerivedModel(parseGenotype('|skip_connect~0|+|skip_connect~0|skip_connect~1|+|nor_conv_3x3~0|nor_conv_1x1~1|nor_conv_1x1~2|'), task, {
+      channels: 4,
+      cells: 3,
+      nodes: 4,
+      stemMultiplier: 3,
+      stemStride: 2,
+      reductions: true,
+      seed: 0,
+    });
+    const before = tf.memory().numTensors;
+    const out = tf.tidy(() => Array.from((model.predict(tf.ones([2, 28, 28, 1])) as tf.Tensor).dataSync()));
+    expect(out).toHaveLength(20);
+    expect(out.every(Number.isFinite)).toBe(true);
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+});
