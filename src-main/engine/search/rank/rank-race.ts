@@ -1,18 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import type { RankRaceDecision, RaceEntry, RankedCandidate } from '../../../contract/decision.js';
 import type { RunEventListener } from '../../../contract/events.js';
-import type { SearchConfig } from '../../../contract/search-config.js';
-import type { ArrayDataset } from '../../data/dataset.types.js';
 import type { DerivedModelOptions } from '../../derive/build-derived-model.js';
 import { parseGenotype } from '../../space/genotype.js';
 import { sampleDistinctGenotypes } from '../../space/sample-genotype.js';
 import type { SearchSpace } from '../../space/space.types.js';
-import type { Task } from '../../tasks/task.types.js';
 import { Rng } from '../../util/rng.js';
 import { batchTensors } from '../batch-stream.js';
 import { throwIfCancelled, type PauseGate } from '../run-control.js';
 import { naswotScore } from './naswot.js';
-import { prefixOf, trainAndScore } from './train-and-score.js';
+import { prefixOf, trainAndScore, type ScoringData } from './train-and-score.js';
 import { raceVerdict } from './race-verdict.js';
 
 /** The second round trains on this many times the first round's images. */
@@ -57,13 +54,13 @@ export interface RankRaceResult {
 /**
  * The default search: rank many architectures by a training-free score on the user's own images, then
  * race the better ones (successive halving, two rounds): the first round trains every entrant from scratch
- * on a few training images; about the square root of them train again from scratch on three times as
- * many, and the best of those on the validation split wins. The score only drops the worse part of the
+ * on a few training images; a tenth of them (at least 2) train again from scratch as the final retraining
+ * will, on six times as many, and the best of those on the validation split wins. The score only drops the worse part of the
  * candidates: it is a weak filter on its own (docs/search-quality.md).
  */
 export async function rankRaceSearch(
   space: SearchSpace,
-  data: { train: ArrayDataset; validation: ArrayDataset; task: Task; noise?: SearchConfig['noise'] },
+  data: ScoringData,
   model: DerivedModelOptions,
   options: RankRaceOptions,
 ): Promise<RankRaceResult> {

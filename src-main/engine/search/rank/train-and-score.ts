@@ -32,6 +32,14 @@ export interface CandidateScore {
   seconds: number;
 }
 
+/** What a candidate is trained and scored on: the training split, the validation split and the task. */
+export interface ScoringData {
+  train: ArrayDataset;
+  validation: ArrayDataset;
+  task: Task;
+  noise?: SearchConfig['noise'];
+}
+
 /** The task's "higher is better" figure of a metrics object. */
 export function validationScore(task: Task, metrics: { accuracy?: number; psnr?: number }): number {
   return (task.kind === 'denoising' ? metrics.psnr : metrics.accuracy) ?? Number.NaN;
@@ -43,7 +51,7 @@ export function validationScore(task: Task, metrics: { accuracy?: number; psnr?:
  */
 export async function trainAndScore(
   genotype: string,
-  data: { train: ArrayDataset; validation: ArrayDataset; task: Task; noise?: SearchConfig['noise'] },
+  data: ScoringData,
   model: DerivedModelOptions,
   budget: ScoreBudget,
 ): Promise<CandidateScore> {
