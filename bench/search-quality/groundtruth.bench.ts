@@ -7,8 +7,8 @@
  *   npm run bench:groundtruth -- --space darts --count 30
  *
  * --repeat N trains the first N architectures again with seed 1: the spread between two trainings of one
- * architecture, i.e. how far apart two scores must be to mean anything. About 20 s per NB201 and 35 s per
- * DARTS-space architecture on one core of the 2-core machine.
+ * architecture, i.e. how far apart two scores must be to mean anything. Measured per architecture on one thread while other benchmarks
+ * shared the 2 cores: NB201 7.5–99 s (median 28 s), DARTS space 48–182 s (median 88 s).
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';

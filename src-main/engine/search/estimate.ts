@@ -10,7 +10,7 @@ import { finalistCount, RACE_GROWTH } from './rank/rank-race.js';
 const SEARCH_MS_PER_SAMPLE: Record<string, number> = { gdas: 5.6, random: 2.8, pcdarts: 41, darts: 82, fbnet: 82 };
 /** Fused batch norm and batch 128 (docs/presets.md: 120,000 retraining samples in 227 s on two cores). */
 const RETRAIN_MS_PER_SAMPLE = 3.3;
-/** Rank and race: one training-free score (build + one batch of 64), and race images at batch 32 (~1.5× batch 128's cost). */
+/** Rank and race: one training-free score (build + one batch of 64), and race images at batch 32 (measured 1.4× the time per image of batch 128, 4,000 images of an NB201 cell). */
 const RANK_MS_PER_CANDIDATE = 250;
 const RACE_COST_FACTOR = 1.5;
 /** Two replicas on two cores do ~1.8× one (measured: the averaging step and worker messages cost the rest). */

@@ -26,7 +26,8 @@ const PRESETS: Record<'quick' | 'standard', Record<'image' | 'har' | 'denoising'
 };
 
 /**
- * DARTS-space image cells train at ~0.6× the images per second of NB201 cells (docs/presets.md): half the
+ * DARTS-space image cells train at 0.4–0.7× the images per second of NB201 cells (one thread: 446–716 against
+ * 837–1,594 images/s, three random cells of each): half the
  * race's entrants and two thirds of the candidates keep a quick run near five minutes.
  */
 function forSpace(preset: PresetNumbers, space: ResolvedSearchConfig['space']): PresetNumbers {

@@ -28,7 +28,7 @@ export interface RankRaceOptions {
   candidates: number;
   /** Images in the training-free score's batch. */
   proxyBatch: number;
-  /** The best-scored candidates that enter the race; about the square root of them (at least 2) reach its second round. */
+  /** The best-scored candidates that enter the race; finalistCount of them reach its second round. */
   raceSize: number;
   /** Training images in the first round; the second round trains on RACE_GROWTH times as many. */
   raceSamples: number;
@@ -53,10 +53,10 @@ export interface RankRaceResult {
 
 /**
  * The default search: rank many architectures by a training-free score on the user's own images, then
- * race the better ones (successive halving, two rounds): the first round trains every entrant from scratch
- * on a few training images; a tenth of them (at least 2) train again from scratch as the final retraining
- * will, on six times as many, and the best of those on the validation split wins. The score only drops the worse part of the
- * candidates: it is a weak filter on its own (docs/search-quality.md).
+ * race the better ones in two rounds: the first trains every entrant from scratch on a few training images;
+ * a tenth of them (at least 2) train again from scratch as the final retraining will, on six times as many,
+ * and the best of those on the validation split wins. The score only drops the worse candidates: it is a
+ * weak filter on its own (docs/search-quality.md).
  */
 export async function rankRaceSearch(
   space: SearchSpace,
@@ -110,10 +110,8 @@ export async function rankRaceSearch(
   } finally {
     input.dispose();
   }
-  const ranked = [...scored].sort((a, b) => b.score - a.score);
-  decision.ranked = ranked.slice(0, options.raceSize);
 
-  // 2. Race on the validation split: every entrant on a short budget, then the best third on a longer one.
+  // 2. Race on the validation split: every entrant on a short budget, then the finalists on a longer one.
   let alive = decision.ranked.map((c) => c.genotype);
   for (let rung = 0; rung < (finalists > 0 ? 2 : 1); rung++) {
     const samples = Math.min(data.train.xShape[0], options.raceSamples * RACE_GROWTH ** rung);
