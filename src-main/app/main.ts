@@ -10,6 +10,7 @@ import { buildAppMenu } from './menu.js';
 import { hardenWebContents, installSessionSecurity } from './security.js';
 import { isTrustedSender, originOf } from './sender-check.js';
 import { SettingsStore } from './settings.store.js';
+import { startupFailureMessage } from './startup-failure.js';
 import { createMainWindow } from './window.js';
 
 /**
@@ -28,7 +29,16 @@ hardenWebContents(ownOrigins);
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  void app.whenReady().then(start);
+  void app
+    .whenReady()
+    .then(start)
+    .catch((error: unknown) => {
+      const line = startupFailureMessage(error);
+      console.error(line);
+      if (process.env.NAS_STUDIO_DEBUG && error instanceof Error) console.error(error.stack);
+      dialog.showErrorBox('NAS Studio could not start', line);
+      app.exit(1);
+    });
 }
 
 async function start(): Promise<void> {

@@ -1,10 +1,12 @@
 import { Command, InvalidArgumentError } from 'commander';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { startServer } from '../serve/server.js';
+import { startServer, type RunningServer } from '../serve/server.js';
+import { exitWithError } from './cli-errors.js';
 
 function portNumber(value: string): number {
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError(`not a port: ${value}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError(`--port must be a whole number from 0 to 65535, got '${value}'.`);
   return port;
 }
 
@@ -21,14 +23,23 @@ export function serveCommand(): Command {
     .option('--token <token>', 'access token (default: a fresh random one)')
     .option('--allow-path <dirs...>', 'confine data and export paths to these folders (default: any path)')
     .action(async (options: { port: number; runsDir: string; staticDir: string; token?: string; allowPath?: string[] }) => {
-      const server = await startServer({
-        port: options.port,
-        host: '127.0.0.1',
-        token: options.token,
-        runsDir: path.resolve(options.runsDir),
-        staticDir: path.resolve(options.staticDir),
-        allowedRoots: options.allowPath,
-      });
+      const staticDir = path.resolve(options.staticDir);
+      let server: RunningServer;
+      try {
+        server = await startServer({
+          port: options.port,
+          host: '127.0.0.1',
+          token: options.token,
+          runsDir: path.resolve(options.runsDir),
+          staticDir,
+          allowedRoots: options.allowPath,
+        });
+      } catch (error) {
+        exitWithError(error);
+      }
+      if (!existsSync(path.join(staticDir, 'index.html'))) {
+        console.error(`nas-studio: warning: ${staticDir} holds no built UI (index.html); run "npm run build" or pass --static-dir.`);
+      }
       console.log(`NAS Studio is served at ${server.url}`);
       const stop = (): void => {
         void server.close().then(() => process.exit(0));

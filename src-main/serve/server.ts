@@ -11,6 +11,7 @@ import { confinePaths } from '../engine-host/path-policy.js';
 import { isRequestMessage, type HostMessage } from '../engine-host/protocol.js';
 import { contentSecurityPolicy } from './csp.js';
 import { connectEngine } from './engine-connection.js';
+import { explainListenError } from './listen-error.js';
 import { sendStatic } from './static-files.js';
 import { cookieValue, newToken, sameToken } from './token.js';
 
@@ -149,13 +150,21 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     for (const ws of sockets.clients) send(ws, { type: 'event', channel, payload });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    // Nothing keeps running after a failed start: the engine thread goes too.
+    stopEvents();
+    sockets.close();
+    await engine.close().catch(() => undefined);
+    throw explainListenError(error, options.port, host);
+  }
   port = (server.address() as AddressInfo).port;
 
   let closing: Promise<void> | undefined;
