@@ -33,6 +33,14 @@ export function positiveNumber(flag: string) {
   };
 }
 
+export function nonNegativeNumber(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${flag} must be a number ≥ 0, got '${value}'.`);
+    return n;
+  };
+}
+
 export function oneOf<T extends string>(flag: string, allowed: readonly T[]) {
   return (value: string): T => {
     if (!(allowed as readonly string[]).includes(value)) {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { SearchConfigSchema, type SearchConfigInput } from '../contract/search-config.js';
-import { exitWithError, nonNegativeInt, positiveInt, positiveNumber, UserFacingError } from './cli-errors.js';
+import { exitWithError, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, UserFacingError } from './cli-errors.js';
 import { runToCompletion } from './run-to-completion.js';
 
 async function readConfigFile(file: string): Promise<SearchConfigInput> {
@@ -121,7 +121,7 @@ export function searchCommand(): Command {
     .option('--race-size <n>', 'rank-race: best-scored candidates that enter the race', positiveInt('--race-size'))
     .option('--race-samples <n>', "rank-race: training images in the race's first round (doubled each round)", positiveInt('--race-samples'))
     .option('--latency-target-ms <ms>', 'FBNet: target latency (batch 1, this machine)', positiveNumber('--latency-target-ms'))
-    .option('--latency-weight <w>', 'FBNet: weight of the latency term', positiveNumber('--latency-weight'))
+    .option('--latency-weight <w>', 'FBNet: weight of the latency term (0 turns it off)', nonNegativeNumber('--latency-weight'))
     .option('--max-params <n>', 'size budget of the derived model in parameters', positiveInt('--max-params'))
     .addOption(new Option('--noise <kind>', 'denoising: noise model').choices(['gaussian', 'salt-pepper']))
     .option('--sigma <s>', 'denoising: Gaussian sigma on a 0-255 scale (default 25)', positiveNumber('--sigma'))

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { SearchConfigSchema } from '../../src-main/contract/search-config.js';
+import { configFromFlags, searchCommand } from '../../src-main/cli/search.command.js';
+
+/** Parses flags as `nas-studio search` would, without running the search. */
+async function parse(args: string[]): Promise<Record<string, unknown>> {
+  const command = searchCommand().exitOverride().configureOutput({ writeErr: () => undefined });
+  command.action(() => undefined);
+  await command.parseAsync(args, { from: 'user' });
+  return command.opts();
+}
+
+describe('search flags', () => {
+  it('accepts --latency-weight 0, as the config schema does, and passes it on', async () => {
+    const flags = await parse(['--latency-weight', '0']);
+    expect(flags.latencyWeight).toBe(0);
+    const config = await configFromFlags({ out: 'runs', latencyWeight: flags.latencyWeight as number });
+    expect(SearchConfigSchema.parse(config).latencyWeight).toBe(0);
+  });
+
+  it('still refuses a negative or non-numeric latency weight', async () => {
+    await expect(parse(['--latency-weight', '-1'])).rejects.toThrow(/--latency-weight must be a number ≥ 0/);
+    await expect(parse(['--latency-weight', 'abc'])).rejects.toThrow(/--latency-weight/);
+  });
+});
