@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { conv2dFilterGrad, conv2dInputGrad, depthwiseFilterGrad, depthwiseInputGrad } from './conv-grad-math.js';
 import { convGeometry, type ConvAttrs } from './conv-geometry.js';
-import { patchDepthwiseLayerDilation } from './depthwise-layer-dilation.js';
 import { tfPrims } from './tf-prims.js';
 import { hasOurWasmKernel } from './wasm-grad-kernels.js';
 
@@ -57,8 +56,8 @@ function dilatedGradConfig(kernelName: 'Conv2D' | 'DepthwiseConv2dNative', origi
 const REGISTERED = Symbol.for('nas-studio.backend.dilated-conv-gradients');
 
 /**
- * Replaces the Conv2D and DepthwiseConv2dNative gradients for every backend, and makes
- * tf.layers.conv2d / depthwiseConv2d with dilationRate > 1 trainable (idempotent).
+ * Replaces the Conv2D and DepthwiseConv2dNative gradients for every backend, which makes dilated
+ * tf.layers.conv2d and separableConv2d trainable (idempotent). Forward results are unchanged.
  */
 export function registerDilatedConvGradients(): void {
   const marker = globalThis as { [REGISTERED]?: boolean };
@@ -69,7 +68,6 @@ export function registerDilatedConvGradients(): void {
     tf.registerGradient(dilatedGradConfig(name, original));
   }
   routeDilatedFusedConvsThroughPlainOps();
-  patchDepthwiseLayerDilation();
   marker[REGISTERED] = true;
 }
 

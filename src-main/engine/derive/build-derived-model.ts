@@ -1,6 +1,6 @@
 /**
  * A genotype → a stock tf.layers model (the retrained network), from the small layer vocabulary every
- * exporter knows (see the team brief): conv2d, depthwiseConv2d, batchNormalization, activation('relu'),
+ * exporter knows (see the team brief): conv2d, depthwiseConv2d, separableConv2d, batchNormalization, activation('relu'),
  * add, concatenate, max/averagePooling2d, globalAveragePooling2d, dense, zeroPadding2d, cropping2D, reshape.
  * The skeleton is the supernet's (space/macro.ts), so a searched cell is retrained in the frame it was
  * searched in. Ops follow quark0/darts operations.py and NAS-Bench-201's cell_operations.py.
@@ -111,9 +111,25 @@ export class Layers {
       .apply(x) as Sym;
   }
 
-  depthwise(x: Sym, k: number, stride: number, name: string, dilation = 1): Sym {
+  depthwise(x: Sym, k: number, stride: number, name: string): Sym {
     return tf.layers
-      .depthwiseConv2d({ kernelSize: this.kernel(k), strides: this.stride(stride), padding: 'same', dilationRate: dilation, useBias: false, depthwiseInitializer: this.init(), name: this.name(name) })
+      .depthwiseConv2d({ kernelSize: this.kernel(k), strides: this.stride(stride), padding: 'same', useBias: false, depthwiseInitializer: this.init(), name: this.name(name) })
+      .apply(x) as Sym;
+  }
+
+  /** Depthwise k×k (dilated) then 1×1 to `filters`: stock tfjs's SeparableConv2D honours dilation, DepthwiseConv2D does not. */
+  separable(x: Sym, filters: number, k: number, dilation: number, name: string): Sym {
+    return tf.layers
+      .separableConv2d({
+        filters,
+        kernelSize: this.kernel(k),
+        padding: 'same',
+        dilationRate: this.har ? [1, dilation] : dilation,
+        useBias: !this.normalize,
+        depthwiseInitializer: this.init(),
+        pointwiseInitializer: this.init(),
+        name: this.name(name),
+      })
       .apply(x) as Sym;
   }
 
@@ -186,10 +202,11 @@ export function applyOp(L: Layers, x: Sym, op: string, c: number, stride: number
       return y;
     }
     case 'dil_conv': {
-      let y = L.relu(x, `${name}_relu`);
+      const y = L.relu(x, `${name}_relu`);
       // tfjs refuses stride > 1 with dilation > 1: a stride-2 dilation-2 conv equals an undilated conv of x[::2, ::2].
-      y = stride === 1 ? L.depthwise(y, spec.k, 1, `${name}_dw`, 2) : L.depthwise(L.subsample(y, `${name}_subsample`), spec.k, 1, `${name}_dw`);
-      return L.bn(L.conv(y, c, 1, 1, `${name}_pw`), `${name}_bn`);
+      if (stride === 1) return L.bn(L.separable(y, c, spec.k, 2, `${name}_sep`), `${name}_bn`);
+      const dw = L.depthwise(L.subsample(y, `${name}_subsample`), spec.k, 1, `${name}_dw`);
+      return L.bn(L.conv(dw, c, 1, 1, `${name}_pw`), `${name}_bn`);
     }
   }
 }
@@ -322,7 +339,7 @@ function checkGenotype(g: Genotype): void {
 /** The retrainable network of a genotype for a task: stem, cells or blocks from the macro plan, then the task's head. */
 export function buildDerivedModel(genotype: Genotype, task: Task, options: DerivedModelOptions): tf.LayersModel {
   checkGenotype(genotype);
-  // Makes depthwiseConv2d honour dilationRate (tfjs-layers 4.22 drops it) and dilated convs trainable.
+  // Training-only: tfjs has no gradient for dilated convolutions. What the model computes stays stock.
   registerDilatedConvGradients();
   const denoise = task.kind === 'denoising';
   const har = task.kind === 'har' || task.dims === 1;

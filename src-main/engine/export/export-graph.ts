@@ -105,12 +105,17 @@ function requireChannelsLast(cfg: Cfg, layerName: string): void {
 }
 
 /**
- * tfjs-layers 4.22 DepthwiseConv2D ignores dilationRate (its call passes null) unless the backend's
- * patch (engine/backend/depthwise-layer-dilation.ts) is installed on the layer class. Export what tfjs
- * computes: the configured dilation when patched, else 1.
+ * Stock tfjs-layers 4.22's DepthwiseConv2D saves dilationRate but runs undilated, while ONNX and TFLite
+ * would honour it: such a layer means different things in different runtimes, so it is refused. Derived
+ * models write a dilated depthwise conv as SeparableConv2D, which stock tfjs runs dilated.
  */
-function depthwiseHonoursDilation(layer: tf.layers.Layer): boolean {
-  return Boolean((Object.getPrototypeOf(layer) as Record<symbol, unknown>)[Symbol.for('nas-studio.backend.depthwise-layer-dilation')]);
+function refuseDilatedDepthwise(cfg: Cfg, layerName: string): void {
+  const [dh, dw] = pair(cfg.dilationRate ?? 1, `dilationRate of ${layerName}`);
+  if (dh === 1 && dw === 1) return;
+  throw new Error(
+    `export: layer "${layerName}" is a DepthwiseConv2D with dilationRate ${dh}x${dw}, which stock TensorFlow.js runs undilated; ` +
+      'the model was saved by a NAS Studio older than December 2026: retrain it to export it',
+  );
 }
 
 /** Reads a tf.LayersModel into the export graph, then folds batch norm and fuses ReLUs. */
@@ -164,6 +169,7 @@ export function buildExportGraph(model: tf.LayersModel): ExportGraph {
       case 'DepthwiseConv2D': {
         requireChannelsLast(cfg, layer.name);
         const depthwise = className === 'DepthwiseConv2D';
+        if (depthwise) refuseDilatedDepthwise(cfg, layer.name);
         const kernelVar = depthwise ? (layer as any).depthwiseKernel : (layer as any).kernel;
         const kernelShape = kernelVar.shape as [number, number, number, number];
         const outChannels = depthwise ? kernelShape[2] * kernelShape[3] : kernelShape[3];
@@ -175,12 +181,34 @@ export function buildExportGraph(model: tf.LayersModel): ExportGraph {
           kernelShape,
           bias,
           strides: pair(cfg.strides ?? 1, `strides of ${layer.name}`),
-          dilation: depthwise && !depthwiseHonoursDilation(layer) ? ([1, 1] as [number, number]) : pair(cfg.dilationRate ?? 1, `dilationRate of ${layer.name}`),
+          dilation: pair(cfg.dilationRate ?? 1, `dilationRate of ${layer.name}`),
           padding: cfg.padding as Padding,
           activation: 'linear' as FusedActivation,
         };
         if (conv.padding !== 'same' && conv.padding !== 'valid') throw new Error(`export: layer "${layer.name}" has padding "${cfg.padding}"`);
         withActivation(conv, activationOf(cfg, layer.name));
+        break;
+      }
+      case 'SeparableConv2D': {
+        // tf.separableConv2d: a depthwise conv (strides, dilation; no bias), then a 1×1 conv with the bias.
+        requireChannelsLast(cfg, layer.name);
+        const dwShape = (layer as any).depthwiseKernel.shape as [number, number, number, number];
+        const pwShape = (layer as any).pointwiseKernel.shape as [number, number, number, number];
+        const mid = nextId++;
+        const outShape = tensors.get(output)!.shape;
+        tensors.set(mid, { id: mid, name: `${layer.name}/depthwise`, shape: [...outShape.slice(0, -1), dwShape[2] * dwShape[3]] });
+        const padding = cfg.padding as Padding;
+        if (padding !== 'same' && padding !== 'valid') throw new Error(`export: layer "${layer.name}" has padding "${cfg.padding}"`);
+        ops.push({
+          name: `${layer.name}/depthwise`, inputs, output: mid, kind: 'depthwise', kernel: Float32Array.from(weights[0]), kernelShape: dwShape,
+          bias: new Float32Array(dwShape[2] * dwShape[3]), strides: pair(cfg.strides ?? 1, `strides of ${layer.name}`),
+          dilation: pair(cfg.dilationRate ?? 1, `dilationRate of ${layer.name}`), padding, activation: 'linear',
+        });
+        const bias = cfg.useBias ? Float32Array.from(weights[2]) : new Float32Array(pwShape[3]);
+        withActivation({
+          ...base, inputs: [mid], kind: 'conv2d', kernel: Float32Array.from(weights[1]), kernelShape: pwShape, bias,
+          strides: [1, 1], dilation: [1, 1], padding: 'valid', activation: 'linear',
+        }, activationOf(cfg, layer.name));
         break;
       }
       case 'Dense': {

@@ -50,7 +50,7 @@ describe('buildDerivedModel', () => {
       expect(shape('cell4_concat')).toEqual([null, 7, 7, 128]);
       expect(m.getLayer('cell3_node2_edge0_max_pool_3x3_pool').getConfig().strides).toEqual([2, 2]);
       expect(m.getLayer('cell0_node2_edge0_sep_conv_3x3_dw1').getConfig().dilationRate).toEqual([1, 1]);
-      expect(m.getLayer('cell0_node5_edge1_dil_conv_3x3_dw').getConfig().dilationRate).toEqual([2, 2]);
+      expect(m.getLayer('cell0_node5_edge1_dil_conv_3x3_sep').getConfig().dilationRate).toEqual([2, 2]);
       // DARTS_V2's normal cell: only sep_conv_3x3, skip_connect and one dil_conv_3x3 edge
       const cell0Ops = new Set(m.layers.filter((l) => /^cell0_node\d_edge\d_/.test(l.name)).map((l) => l.name.replace(/^cell0_node\d_edge\d_(.*?)_[a-z]+\d?$/, '$1')));
       expect([...cell0Ops].sort()).toEqual(['dil_conv_3x3', 'sep_conv_3x3']);
@@ -58,7 +58,7 @@ describe('buildDerivedModel', () => {
   });
 
   it('uses only the stock layer vocabulary, with unique readable names', () => {
-    const allowed = new Set(['InputLayer', 'Conv2D', 'DepthwiseConv2D', 'BatchNormalization', 'Activation', 'Add', 'Concatenate', 'MaxPooling2D', 'AveragePooling2D', 'GlobalAveragePooling2D', 'Dense', 'ZeroPadding2D', 'Cropping2D', 'Reshape']);
+    const allowed = new Set(['InputLayer', 'Conv2D', 'DepthwiseConv2D', 'SeparableConv2D', 'BatchNormalization', 'Activation', 'Add', 'Concatenate', 'MaxPooling2D', 'AveragePooling2D', 'GlobalAveragePooling2D', 'Dense', 'ZeroPadding2D', 'Cropping2D', 'Reshape']);
     const model = buildDerivedModel(MIXED, classificationTask([8, 8, 1], 10), base);
     withModel(model, (m) => {
       for (const layer of m.layers) expect(allowed.has(layer.getClassName()), layer.getClassName()).toBe(true);
@@ -87,10 +87,12 @@ describe('buildDerivedModel', () => {
     });
     const model = buildDerivedModel(MIXED, classificationTask([8, 8, 1], 10), base);
     withModel(model, (m) => {
-      const layer = m.getLayer('cell0_node2_edge1_dil_conv_3x3_dw');
+      // Stock tfjs's SeparableConv2D (no patch) runs the dilated depthwise conv, then the 1×1.
+      const layer = m.getLayer('cell0_node2_edge1_dil_conv_3x3_sep');
       tf.tidy(() => {
         const x = tf.randomNormal([1, 8, 8, 4]);
-        const expected = tf.depthwiseConv2d(x as tf.Tensor4D, layer.getWeights()[0] as tf.Tensor4D, 1, 'same', 'NHWC', 2);
+        const [dw, pw] = layer.getWeights() as [tf.Tensor4D, tf.Tensor4D];
+        const expected = tf.conv2d(tf.depthwiseConv2d(x as tf.Tensor4D, dw, 1, 'same', 'NHWC', 2), pw, 1, 'valid');
         const actual = layer.apply(x) as tf.Tensor;
         expect(tf.max(tf.abs(tf.sub(expected, actual))).dataSync()[0]).toBeLessThan(1e-5);
       });

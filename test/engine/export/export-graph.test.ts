@@ -82,3 +82,21 @@ describe('export graph of a tf.sequential model', () => {
     model.dispose();
   });
 });
+
+describe('dilated depthwise convolutions', () => {
+  it('a SeparableConv2D becomes a dilated depthwise op and a 1×1 conv that carries its batch norm', () => {
+    const graph = buildExportGraph(mnistLikeClassifier());
+    const dw = graph.ops.find((o) => o.name === 'sep_dil/depthwise');
+    expect(dw).toMatchObject({ kind: 'depthwise', dilation: [2, 2], strides: [1, 1] });
+    const pw = graph.ops.find((o) => o.name.startsWith('sep_dil+'));
+    expect(pw).toMatchObject({ kind: 'conv2d', name: 'sep_dil+pw_bn', kernelShape: [1, 1, 32, 32] });
+  });
+
+  it('refuses a DepthwiseConv2D with dilation, which stock tfjs runs undilated, naming the layer', () => {
+    const input = tf.input({ shape: [8, 8, 2] });
+    const out = tf.layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', dilationRate: 2, name: 'old_dil' }).apply(input) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: out });
+    expect(() => buildExportGraph(model)).toThrow(/"old_dil" is a DepthwiseConv2D with dilationRate 2x2.*retrain/);
+    model.dispose();
+  });
+});
