@@ -100,21 +100,19 @@ export function exportTflite(model: tf.LayersModel, options: TfliteOptions = {})
 
   /**
    * Weights (float or per-channel int8 along `qDim`) and bias (float or int32), as the op's constant
-   * inputs. An all-zero bias is left out when `biasOptional` (DEPTHWISE_CONV_2D takes 2 or 3 inputs;
-   * CONV_2D and FULLY_CONNECTED in the TFLite versions we target require the bias).
+   * inputs. The bias is always written, zero or not: LiteRT 2.3 crashes (segfault) on a two-input
+   * DEPTHWISE_CONV_2D, though the schema allows one.
    */
-  const weightAndBias = (kernel: Float32Array, shape: number[], bias: Float32Array, qDim: number, inputId: number, perChannel: boolean, biasOptional: boolean): number[] => {
-    const omitBias = biasOptional && bias.every((v) => v === 0);
+  const weightAndBias = (kernel: Float32Array, shape: number[], bias: Float32Array, qDim: number, inputId: number, perChannel: boolean): number[] => {
     if (!int8) {
       const w = addTensor({ shape, type: TensorType.FLOAT32 }, f32Bytes(kernel));
-      return omitBias ? [w] : [w, addTensor({ shape: [bias.length], type: TensorType.FLOAT32 }, f32Bytes(bias))];
+      return [w, addTensor({ shape: [bias.length], type: TensorType.FLOAT32 }, f32Bytes(bias))];
     }
     const channels = perChannel ? shape[qDim] : 1;
     const inner = shape.slice(qDim + 1).reduce((a, b) => a * b, 1);
     const { q, scales } = quantizeWeightsPerChannel(kernel, channels, perChannel ? (i) => Math.floor(i / inner) % channels : () => 0);
     const inScale = params.get(inputId)!.scale;
     const w = addTensor({ shape, type: TensorType.INT8, quant: { scale: scales, zeroPoint: scales.map(() => 0), quantizedDimension: perChannel ? qDim : 0 } }, i8Bytes(q));
-    if (omitBias) return [w];
     const b = addTensor(
       { shape: [bias.length], type: TensorType.INT32, quant: { scale: scales.map((s) => s * inScale), zeroPoint: scales.map(() => 0), quantizedDimension: 0 } },
       i32Bytes(quantizeBias(bias, inScale, scales)),
@@ -125,7 +123,7 @@ export function exportTflite(model: tf.LayersModel, options: TfliteOptions = {})
   const depthwise = (o: ExportOp, kernel: Float32Array, kshape: [number, number, number, number], bias: Float32Array, strides: [number, number], dilation: [number, number], padding: 'same' | 'valid', activation: FusedActivation): void => {
     const [kh, kw, cin, mult] = kshape;
     // HWIM and TFLite's [1, kh, kw, cin*mult] share one memory order.
-    const wb = weightAndBias(kernel, [1, kh, kw, cin * mult], bias, 3, o.inputs[0], true, true);
+    const wb = weightAndBias(kernel, [1, kh, kw, cin * mult], bias, 3, o.inputs[0], true);
     op(BuiltinOp.DEPTHWISE_CONV_2D, [activationTensor(o.inputs[0]), ...wb], [activationTensor(o.output)], OptionsType.DepthwiseConv2DOptions, [
       [0, 'int8', pad(padding)],
       [1, 'int32', strides[1]],
@@ -141,7 +139,7 @@ export function exportTflite(model: tf.LayersModel, options: TfliteOptions = {})
     const oi = new Float32Array(kernelIO.length);
     for (let i = 0; i < inDim; i++) for (let j = 0; j < outDim; j++) oi[j * inDim + i] = kernelIO[i * outDim + j];
     // Per-tensor weight scale: per-channel FULLY_CONNECTED is missing from older TFLite runtimes.
-    const wb = weightAndBias(oi, [outDim, inDim], bias, 0, o.inputs[0], false, false);
+    const wb = weightAndBias(oi, [outDim, inDim], bias, 0, o.inputs[0], false);
     op(BuiltinOp.FULLY_CONNECTED, [activationTensor(o.inputs[0]), ...wb], [activationTensor(o.output)], OptionsType.FullyConnectedOptions, [[0, 'int8', act(activation)]]);
   };
 
@@ -156,7 +154,7 @@ export function exportTflite(model: tf.LayersModel, options: TfliteOptions = {})
         for (let y = 0; y < kh; y++)
           for (let x = 0; x < kw; x++)
             for (let i = 0; i < cin; i++) for (let c = 0; c < cout; c++) ohwi[((c * kh + y) * kw + x) * cin + i] = o.kernel[((y * kw + x) * cin + i) * cout + c];
-        const wb = weightAndBias(ohwi, [cout, kh, kw, cin], o.bias, 0, o.inputs[0], true, false);
+        const wb = weightAndBias(ohwi, [cout, kh, kw, cin], o.bias, 0, o.inputs[0], true);
         op(BuiltinOp.CONV_2D, [activationTensor(o.inputs[0]), ...wb], [activationTensor(o.output)], OptionsType.Conv2DOptions, [
           [0, 'int8', pad(o.padding)],
           [1, 'int32', o.strides[1]],
