@@ -51,6 +51,8 @@ export interface RankRaceDecision {
   proxy: string;
   /** Candidates sampled and scored. */
   sampled: number;
+  /** Candidates drawn but dropped before ranking because they do not fit the target's SRAM or flash. */
+  droppedForTarget?: number;
   /** The best-scored candidates (those that entered the race first). */
   ranked: RankedCandidate[];
   race: RaceEntry[];

@@ -1,6 +1,7 @@
 import type { AlphaProbs } from '../engine/space/space.types.js';
 import type { SearchDecision } from './decision.js';
 import type { ResolvedSearchConfig } from './search-config.js';
+import type { ResultTarget, TargetFit } from './targets.js';
 
 /** Classification and HAR report accuracy (HAR adds macro-F1 and the confusion matrix); denoising PSNR/SSIM. */
 export interface TestMetrics {
@@ -46,6 +47,9 @@ export interface RunResult {
   /** A fixed, well-known architecture of about the same size, trained with the same budget and seed. */
   baseline?: { name: string; params: number; metrics: { test: TestMetrics } };
   latency?: { predictedMs?: number; measuredMs?: number; targetMs?: number };
+  /** The device searched for, and what the int8 model needs on it (estimates: docs/targets.md). */
+  target?: ResultTarget;
+  fit?: TargetFit;
   hardware?: unknown;
   createdAt: string;
   nodeVersion: string;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TargetIdSchema } from './targets.js';
 
 /** Where the data comes from: a built-in set, or a path the user chose (folder, IDX pair, HAR files). */
 export const DataSourceSchema = z.union([
@@ -50,6 +51,8 @@ export const SearchConfigSchema = z
     latencyWeight: z.number().nonnegative().optional(),
     /** Size budget of the derived model, in parameters. */
     maxParams: positiveInt.optional(),
+    /** The device the model must fit (SRAM, flash) and whose latency is estimated: docs/targets.md. */
+    target: TargetIdSchema.default('host'),
     /** Denoising: Gaussian sigma on a 0-255 scale, or salt-and-pepper amount (0..1). */
     noise: z
       .object({ kind: z.enum(['gaussian', 'salt-pepper']), sigma: z.number().positive().default(25), amount: z.number().min(0).max(1).default(0.1) })
