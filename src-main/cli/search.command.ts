@@ -61,6 +61,10 @@ interface SearchFlags {
   sigma?: number;
   collapseGuard?: string;
   skipBadFiles?: boolean;
+  sampleRate?: number;
+  windowSeconds?: number;
+  strideSeconds?: number;
+  columns?: string[];
 }
 
 /** Flags override the config file, which overrides the preset. */
@@ -92,6 +96,10 @@ export async function configFromFlags(flags: SearchFlags): Promise<SearchConfigI
   set('maxParams', flags.maxParams);
   set('collapseGuard', flags.collapseGuard);
   set('skipBadFiles', flags.skipBadFiles);
+  set('sampleRateHz', flags.sampleRate);
+  set('windowSeconds', flags.windowSeconds);
+  set('strideSeconds', flags.strideSeconds);
+  set('columns', flags.columns);
   if (flags.noise !== undefined || flags.sigma !== undefined) {
     base.noise = { kind: flags.noise ?? 'gaussian', ...(flags.sigma !== undefined ? { sigma: flags.sigma } : {}) };
   }
@@ -127,6 +135,10 @@ export function searchCommand(): Command {
     .option('--sigma <s>', 'denoising: Gaussian sigma on a 0-255 scale (default 25)', positiveNumber('--sigma'))
     .addOption(new Option('--collapse-guard <method>', 'guard against the collapse to skip connections').choices(['none', 'skip-count-early-stop', 'darts-minus', 'beta-darts']))
     .option('--skip-bad-files', 'skip unreadable files in your data instead of stopping')
+    .option('--sample-rate <hz>', 'HAR recordings: sample rate of files without a time column (default: the file name\'s, e.g. walk_01_26Hz.csv)', positiveNumber('--sample-rate'))
+    .option('--window-seconds <s>', 'HAR recordings: window length in seconds (default 2.56)', positiveNumber('--window-seconds'))
+    .option('--stride-seconds <s>', 'HAR recordings: seconds between window starts (default half the window)', positiveNumber('--stride-seconds'))
+    .option('--columns <names>', 'HAR recordings: comma-separated channel columns (col1,col2,… in files without a header)', (v: string) => v.split(',').map((c) => c.trim()).filter(Boolean))
     .action(async (flags: SearchFlags) => {
       try {
         await runToCompletion(await configFromFlags(flags), { outDir: path.resolve(flags.out) });

@@ -17,6 +17,28 @@ export interface TestMetrics {
 }
 
 /**
+ * How a HAR model's input is made from raw sensor samples: an exported model is useless without it.
+ * Saved in result.json (`har`) and beside the model (model/preprocessing.json); docs/your-data.md.
+ */
+export interface HarPreprocessing {
+  /** Every recording was resampled to this rate before windowing. */
+  sampleRateHz: number;
+  windowSeconds: number;
+  strideSeconds: number;
+  /** Model input length: windowSeconds × sampleRateHz, rounded. */
+  windowSamples: number;
+  strideSamples: number;
+  /** Channel names in input order (the last axis of the model input). */
+  channels: string[];
+  /** From the training split only; the model reads (raw − mean) / std per channel. */
+  normalization: { mean: number[]; std: number[] };
+  /** What the held-out splits hold whole: recordings, subjects, or the publisher's own split. */
+  splitBy: 'recording' | 'subject' | 'publisher';
+  /** Recordings on each side when split by recording. */
+  recordings?: { train: number; validation: number; test: number };
+}
+
+/**
  * result.json — a contract other tools read. Field names are fixed by the engine issue; add fields,
  * never rename them.
  */
@@ -51,6 +73,8 @@ export interface RunResult {
   target?: ResultTarget;
   fit?: TargetFit;
   hardware?: unknown;
+  /** HAR: sample rate, window in seconds, channels and normalisation the model's input needs. */
+  har?: HarPreprocessing;
   createdAt: string;
   nodeVersion: string;
 }

@@ -57,6 +57,11 @@ export const SearchConfigSchema = z
     noise: z
       .object({ kind: z.enum(['gaussian', 'salt-pepper']), sigma: z.number().positive().default(25), amount: z.number().min(0).max(1).default(0.1) })
       .optional(),
+    /** HAR recordings: the rate of files without a time column (else their name's `26Hz`), windows in seconds, channel columns. */
+    sampleRateHz: z.number().positive().max(100_000).optional(),
+    windowSeconds: z.number().positive().max(600).optional(),
+    strideSeconds: z.number().positive().max(600).optional(),
+    columns: z.array(z.string().min(1).max(200)).min(1).max(64).optional(),
     /** Skip unreadable files in user data instead of stopping. */
     skipBadFiles: z.boolean().default(false),
   })
