@@ -88,8 +88,15 @@ export interface ExportReport {
   layers?: { name: string; kind: string; outputShape: number[]; params: number; macs: number }[];
   /** Added by export: int8 model input/output quantisation, real = scale * (q - zeroPoint). */
   int8Io?: { input: { scale: number; zeroPoint: number }; output: { scale: number; zeroPoint: number } };
-  /** Added by export: TFLite Micro tensor arena estimate (bytes). */
+  /** Added by export: the TFLite Micro tensor arena to allocate (bytes), measured by TFLite Micro where it ran. */
   tensorArenaBytes?: number;
+  tensorArenaSource?: 'tflite-micro' | 'estimate';
+  /** Added by export: flash the model takes on a device (the int8 .tflite bytes). */
+  flashBytes?: number;
+  /** Added by export: the int8 model run in TFLite Micro on the check inputs, in the arena it measured. */
+  microcontroller?: { runtime: string; verified: boolean; samples: number; arenaBytes?: number; agreement?: number; maxAbsDiff?: number; note?: string };
+  /** Added by export: how many test inputs metricBefore / metricAfterInt8 were computed on. */
+  metricSamples?: number;
   /** Added by export: name of the metric in metricBefore / metricAfterInt8. */
   metricName?: string;
 }

@@ -1,16 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { ExportReport, ExportReportEntry } from '../../contract/channels.js';
-import { exportCArray, verifyCArrayWithGpp } from './c-array.export.js';
+import { exportCArray, tensorArenaBytes, verifyCArrayWithGpp } from './c-array.export.js';
 import { buildExportGraph } from './export-graph.js';
 import { modelReport } from './model-report.js';
 import { exportOnnx } from './onnx.export.js';
-import { dequantizeArray, quantizeArray } from './quantize.js';
-import { loadTfjsFolder, saveTfjsFolder } from './tfjs.export.js';
-import { runTfliteInChromium, type TfliteRun } from './tflite-browser.verify.js';
+import { dequantizeArray } from './quantize.js';
+import { runStockTfjs } from './stock-tfjs.verify.js';
+import { saveTfjsFolder } from './tfjs.export.js';
+import { runOnMicrocontroller, runTfliteChecks, type Int8Agreement } from './tflite-checks.js';
 import { exportTflite, type TfliteExport } from './tflite.export.js';
 
 export type ExportFormat = 'tfjs' | 'onnx' | 'tflite' | 'tflite-int8' | 'c';
@@ -60,11 +61,21 @@ function argmaxAgreement(a: Float32Array, b: Float32Array, classes: number): num
   return same / n;
 }
 
-function samplesOf(x: tf.Tensor): number[][] {
-  const n = x.shape[0];
-  const size = x.size / n;
-  const data = x.dataSync();
-  return Array.from({ length: n }, (_, i) => Array.from(data.subarray(i * size, (i + 1) * size)));
+/** int8 outputs (dequantised) against float: argmax agreement for classifiers, else 10 % of the output range. */
+export function int8Agreement(want: Float32Array, got: Float32Array, outShape: number[]): Int8Agreement {
+  const diff = maxAbsDiff(want, got);
+  const classes = outShape.length === 2 ? outShape[1] : 0;
+  if (classes > 1) {
+    const agreement = argmaxAgreement(want, got, classes);
+    return { verified: agreement >= INT8_ARGMAX_AGREEMENT, maxAbsDiff: diff, agreement, note: `argmax agrees with float on ${(agreement * 100).toFixed(1)} % of ${want.length / classes} inputs` };
+  }
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of want) {
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  return { verified: diff <= 0.1 * (hi - lo), maxAbsDiff: diff, note: `max abs diff ${diff.toPrecision(3)} against an output range of ${(hi - lo).toPrecision(3)} (limit 10 %)` };
 }
 
 /**
@@ -99,12 +110,9 @@ export async function exportModel(model: tf.LayersModel, options: ExportOptions)
       const folder = join(tmp, 'tfjs');
       await mkdir(folder);
       const files = await saveTfjsFolder(model, folder);
-      const reloaded = await loadTfjsFolder(folder);
-      const got = tf.tidy(() => (reloaded.predict(testInputs) as tf.Tensor).dataSync());
-      reloaded.dispose();
-      const diff = maxAbsDiff(want, got);
-      const { statSync } = await import('node:fs');
-      add({ format: 'tfjs', file: 'tfjs/model.json', bytes: files.reduce((s, f) => s + statSync(join(folder, f)).size, 0), verified: diff <= FLOAT_TOLERANCE, maxAbsDiff: diff, runtime: 'tf.loadLayersModel' });
+      const stock = await runStockTfjs(folder, Float32Array.from(testInputs.dataSync()), testInputs.shape);
+      const diff = maxAbsDiff(want, stock.outputs);
+      add({ format: 'tfjs', file: 'tfjs/model.json', bytes: files.reduce((s, f) => s + statSync(join(folder, f)).size, 0), verified: diff <= FLOAT_TOLERANCE, maxAbsDiff: diff, runtime: stock.runtime });
     }
 
     if (formats.includes('onnx')) {
@@ -124,74 +132,38 @@ export async function exportModel(model: tf.LayersModel, options: ExportOptions)
     if (float) await writeFile(join(tmp, 'model.tflite'), float.bytes);
     if (int8) await writeFile(join(tmp, 'model_int8.tflite'), int8.bytes);
 
-    // One Chromium session runs every TFLite check (tfjs-tflite loads only in a browser).
-    const runs: TfliteRun[] = [];
-    const testSamples = samplesOf(testInputs);
-    if (float) runs.push({ bytes: float.bytes, inputShape: float.inputShape, inputDtype: 'float32', samples: testSamples });
-    if (int8) {
-      const q = (s: number[]): number[] => Array.from(quantizeArray(s, int8!.io!.input));
-      runs.push({ bytes: int8.bytes, inputShape: int8.inputShape, inputDtype: 'int32', samples: testSamples.map(q) });
-      if (options.metric) runs.push({ bytes: int8.bytes, inputShape: int8.inputShape, inputDtype: 'int32', samples: samplesOf(options.metric.x).map(q) });
-    }
-    let outputs: number[][][] = [];
-    let tfliteError: string | undefined;
-    if (runs.length > 0) {
-      try {
-        outputs = await runTfliteInChromium(runs);
-      } catch (e) {
-        tfliteError = (e as Error).message;
-      }
-    }
-    const runtime = 'TFLite interpreter (tfjs-tflite wasm) in Chromium';
-    let metricAfterInt8: number | undefined;
+    const tflite = await runTfliteChecks({ float, int8, testInputs, metricInputs: options.metric?.x });
     if (float) {
-      const got = outputs[0] ? Float32Array.from(outputs[0].flat()) : undefined;
+      const got = tflite.float;
       const diff = got ? maxAbsDiff(want, got) : undefined;
-      add({ format: 'tflite', file: 'model.tflite', bytes: float.bytes.length, verified: diff !== undefined && diff <= FLOAT_TOLERANCE, maxAbsDiff: diff, runtime, note: tfliteError });
+      add({ format: 'tflite', file: 'model.tflite', bytes: float.bytes.length, verified: diff !== undefined && diff <= FLOAT_TOLERANCE, maxAbsDiff: diff, runtime: tflite.runtime, note: tflite.error });
     }
+    let metricAfterInt8: number | undefined;
+    let microcontroller: ExportReport['microcontroller'];
     if (int8) {
-      const k = float ? 1 : 0;
-      const raw = outputs[k];
-      let note = tfliteError;
-      let verified = false;
-      let diff: number | undefined;
-      if (raw) {
-        const got = dequantizeArray(raw.flat(), int8.io!.output);
-        diff = maxAbsDiff(want, got);
-        const classes = outShape.length === 2 ? outShape[1] : 0;
-        if (classes > 1) {
-          const agreement = argmaxAgreement(want, got, classes);
-          verified = agreement >= INT8_ARGMAX_AGREEMENT;
-          note = `argmax agrees with float on ${(agreement * 100).toFixed(1)} % of ${testSamples.length} inputs`;
-        } else {
-          let lo = Infinity;
-          let hi = -Infinity;
-          for (const v of want) {
-            lo = Math.min(lo, v);
-            hi = Math.max(hi, v);
-          }
-          verified = diff <= 0.1 * (hi - lo);
-          note = `max abs diff ${diff.toPrecision(3)} against an output range of ${(hi - lo).toPrecision(3)} (limit 10 %)`;
-        }
-        if (options.metric && outputs[k + 1]) {
-          const m = options.metric;
-          const pred = tf.tensor(dequantizeArray(outputs[k + 1].flat(), int8.io!.output), [m.x.shape[0], ...outShape.slice(1)]);
-          metricAfterInt8 = m.compute(pred, m.y);
-          pred.dispose();
-        }
+      const io = int8.io!;
+      const agreement = tflite.int8 ? int8Agreement(want, dequantizeArray(tflite.int8, io.output), outShape) : undefined;
+      if (formats.includes('tflite-int8')) {
+        add({ format: 'tflite-int8', file: 'model_int8.tflite', bytes: int8.bytes.length, verified: agreement?.verified ?? false, maxAbsDiff: agreement?.maxAbsDiff, runtime: tflite.runtime, note: agreement?.note ?? tflite.error });
       }
-      if (formats.includes('tflite-int8')) add({ format: 'tflite-int8', file: 'model_int8.tflite', bytes: int8.bytes.length, verified, maxAbsDiff: diff, runtime, note });
+      if (options.metric && tflite.int8Metric) {
+        const m = options.metric;
+        const pred = tf.tensor(dequantizeArray(tflite.int8Metric, io.output), [m.x.shape[0], ...outShape.slice(1)]);
+        metricAfterInt8 = m.compute(pred, m.y);
+        pred.dispose();
+      }
+      microcontroller = await runOnMicrocontroller(int8, testInputs, (got) => int8Agreement(want, dequantizeArray(got, io.output), outShape));
     }
 
-    let arena: number | undefined;
     if (formats.includes('c') && int8) {
-      const c = exportCArray(int8.bytes, graph);
-      arena = c.arenaBytes;
+      const c = exportCArray(int8, graph, { measuredArenaBytes: microcontroller?.arenaBytes });
       await mkdir(join(tmp, 'c'));
       await writeFile(join(tmp, 'c', 'model_data.h'), c.header);
       await writeFile(join(tmp, 'c', 'model_data.cc'), c.source);
+      await writeFile(join(tmp, 'c', 'model_example.cc'), c.example);
       const problem = await verifyCArrayWithGpp(join(tmp, 'c'), int8.bytes);
-      add({ format: 'c', file: 'c/model_data.cc', bytes: c.source.length + c.header.length, verified: problem === null, runtime: 'g++ round trip', note: problem ?? `int8 model, tensor arena ${c.arenaBytes} bytes` });
+      const arenaNote = `tensor arena ${c.arenaBytes} bytes (${c.arenaSource === 'tflite-micro' ? 'measured by TFLite Micro' : 'estimate'})`;
+      add({ format: 'c', file: 'c/model_data.cc', bytes: c.source.length + c.header.length, verified: problem === null, runtime: 'g++ round trip', note: problem ?? `int8 model, ${arenaNote}` });
       bytesPerFormat.c = int8.bytes.length;
     }
 
@@ -213,7 +185,11 @@ export async function exportModel(model: tf.LayersModel, options: ExportOptions)
       metricBefore,
       metricAfterInt8,
       int8Io: int8?.io,
-      tensorArenaBytes: arena,
+      tensorArenaBytes: microcontroller?.arenaBytes ?? (int8 ? tensorArenaBytes(graph) : undefined),
+      tensorArenaSource: int8 ? (microcontroller?.arenaBytes !== undefined ? 'tflite-micro' : 'estimate') : undefined,
+      flashBytes: int8?.bytes.length,
+      microcontroller,
+      metricSamples: options.metric?.x.shape[0],
       layers: costs.layers,
       exports: entries,
     };

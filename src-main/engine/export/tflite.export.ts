@@ -29,6 +29,8 @@ export interface TfliteExport {
   /** Float shapes with batch 1. */
   inputShape: number[];
   outputShape: number[];
+  /** The builtin operators the model uses (BuiltinOp codes), each once, in first-use order. */
+  builtinOps: number[];
 }
 
 export interface TfliteOptions {
@@ -272,6 +274,7 @@ export function exportTflite(model: tf.LayersModel, options: TfliteOptions = {})
     io: int8 ? { input: params.get(graph.input)!, output: params.get(graph.output)! } : undefined,
     inputShape: [1, ...graph.tensors.get(graph.input)!.shape],
     outputShape: [1, ...graph.tensors.get(graph.output)!.shape],
+    builtinOps: [...new Set(operators.map((o) => o.opcode))],
   };
 }
 
