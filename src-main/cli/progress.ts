@@ -1,4 +1,4 @@
-import type { RunEvent } from '../contract/events.js';
+import type { RunEvent, RunStage } from '../contract/events.js';
 
 function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '--';
@@ -9,12 +9,16 @@ function formatDuration(seconds: number): string {
 
 /**
  * Renders run events on stderr: one rewritten progress line on a terminal, plain lines (at most one
- * every few seconds, plus every phase and epoch) otherwise. stdout stays free for the result path.
+ * every few seconds, plus every phase and epoch) otherwise. The bar, the percentage and the ETA are the
+ * whole run's ('progress' events, engine/progress/run-progress.ts), with the stage named; the latest
+ * training step adds its epoch and its batch's loss and score. stdout stays free for the result path.
  */
 export function createProgressPrinter(stream: NodeJS.WriteStream = process.stderr, plainIntervalMs = 5000) {
   const tty = Boolean(stream.isTTY);
   let lastPlain = 0;
   let lineOpen = false;
+  let stepDetail = '';
+  let stepStage: RunStage | undefined;
 
   const endLine = () => {
     if (lineOpen) stream.write('\n');
@@ -42,17 +46,21 @@ export function createProgressPrinter(stream: NodeJS.WriteStream = process.stder
         );
         return;
       }
-      case 'step': {
-        const done = (event.epoch - 1) * event.stepsPerEpoch + event.step;
-        const total = event.epochs * event.stepsPerEpoch;
-        const fraction = total > 0 ? Math.min(1, done / total) : 0;
-        const text =
-          `${event.model ?? event.phase} ${event.epoch}/${event.epochs} ${Math.round(fraction * 100)}% ` +
-          `loss ${event.loss.toFixed(4)} ${event.scoreName} ${event.score.toFixed(3)} ` +
-          `${Math.round(event.imagesPerSecond)} samples/s ETA ${formatDuration(event.etaSeconds)}`;
+      case 'step':
+        stepStage = event.model ?? (event.phase === 'retrain' ? 'retrain' : 'search');
+        // One batch's figures, said as such: the model's are the evaluation's, at the end.
+        stepDetail =
+          ` · ${event.model ?? event.phase} epoch ${event.epoch}/${event.epochs}, batch loss ${event.loss.toFixed(4)} ${event.scoreName} ${event.score.toFixed(3)}, ` +
+          `${Math.round(event.imagesPerSecond)} samples/s`;
+        return;
+      case 'progress': {
+        if (event.stage === 'done') return;
+        const rough = event.basis === 'rough' ? ' (rough: nothing timed yet)' : '';
+        const detail = stepStage === event.stage ? stepDetail : '';
+        const text = `${(event.fraction * 100).toFixed(0)}% ${event.label}${detail} · ETA ${formatDuration(event.etaSeconds)}${rough}`;
         if (tty) {
           const width = 24;
-          const filled = Math.round(fraction * width);
+          const filled = Math.round(event.fraction * width);
           stream.write(`\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${text}\x1b[K`);
           lineOpen = true;
         } else if (Date.now() - lastPlain >= plainIntervalMs) {
@@ -61,6 +69,8 @@ export function createProgressPrinter(stream: NodeJS.WriteStream = process.stder
         }
         return;
       }
+      default:
+        return;
     }
   };
 }

@@ -5,6 +5,12 @@ import type { SearchDecision } from './decision.js';
 export type RunPhase = 'loading' | 'profiling' | 'search' | 'derive' | 'retrain' | 'evaluate' | 'export' | 'done';
 
 /**
+ * Stages of the whole run as the progress bar names them: finer than RunPhase (the ranking search's
+ * two parts, the baseline's training and the latency measurement are stages of their own).
+ */
+export type RunStage = 'loading' | 'rank' | 'race' | 'search' | 'retrain' | 'evaluate' | 'baseline' | 'latency' | 'done';
+
+/**
  * Everything a search or retrain loop tells the world; the UI, the CLI and the store consume these.
  * `epoch` and `step` count from 1 in both phases (step 3 of epoch 2 is the third batch of the second pass).
  */
@@ -43,6 +49,12 @@ export type RunEvent =
     }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
   | { type: 'guard'; message: string }
+  /**
+   * The whole run's progress (engine/progress/run-progress.ts): the stage, the fraction of the run's time
+   * done, and the seconds left for all of it, from costs measured in this run on this machine.
+   * `basis: 'rough'` until a stage that trains has been timed (the figures then rest on reference costs).
+   */
+  | { type: 'progress'; stage: RunStage; label: string; fraction: number; etaSeconds: number; elapsedSeconds: number; basis: 'measured' | 'rough' }
   /** How decided the search is, as it forms and at its end (contract/decision.ts). */
   | { type: 'decision'; decision: SearchDecision; progress?: { done: number; total: number; etaSeconds: number } };
 

@@ -106,6 +106,8 @@ export function reduceLiveRun(state: LiveRunState, event: RunEvent): LiveRunStat
     case 'guard':
       next.logs = [...state.logs, { level: 'guard' as const, message: event.message }].slice(-MAX_LOGS);
       return next;
+    case 'progress':
+      return next;
     case 'decision':
       next.decision = event.decision;
       next.decisionProgress = event.progress;

@@ -1,8 +1,10 @@
-import type { RunEvent, RunPhase } from '../../src-main/contract/events.js';
+import type { RunEvent, RunPhase, RunStage } from '../../src-main/contract/events.js';
 
 /**
- * Overall progress of a run from its events. Each phase owns a slice of the bar; inside the search and
- * retrain phases the fraction comes from epoch and step. Loops count from 0 or from 1 (the search loop
+ * Overall progress of a run from its events. The engine's 'progress' events carry the whole run's fraction,
+ * ETA and stage (engine/progress/run-progress.ts); once one has arrived they alone move the bar and the ETA.
+ * Runs recorded before those events existed fall back to fixed slices: each phase owns a slice of the bar;
+ * inside the search and retrain phases the fraction comes from epoch and step. Loops count from 0 or from 1 (the search loop
  * from 0, retraining from 1): the first event of a phase tells which.
  */
 const SLICES: Record<RunPhase, [number, number]> = {
@@ -25,6 +27,12 @@ export interface ProgressState {
   etaSeconds: number | undefined;
   /** 'search': the estimate covers the search only (the ranking search's 'decision' events), not the whole run. */
   etaScope?: 'search';
+  /** The engine's stage and its words, from 'progress' events; `whole`: the bar and ETA are the whole run's. */
+  stage?: RunStage;
+  stageLabel?: string;
+  whole?: boolean;
+  /** 'rough': the ETA rests on reference costs, nothing has been timed yet. */
+  basis?: 'measured' | 'rough';
   /** 1-based epoch for display. */
   epoch: number | undefined;
   epochs: number | undefined;
@@ -43,6 +51,19 @@ function stepFraction(event: StepEvent, zeroBased: boolean): number {
 }
 
 export function advanceProgress(state: ProgressState, event: RunEvent): ProgressState {
+  if (event.type === 'progress') {
+    const fraction = event.stage === 'done' ? 1 : Math.max(state.fraction, event.fraction);
+    return { ...state, whole: true, stage: event.stage, stageLabel: event.label, basis: event.basis, fraction, etaSeconds: event.etaSeconds, etaScope: undefined };
+  }
+  if (state.whole) {
+    // The engine's whole-run figures stand; phases and steps still say where the run is and which epoch.
+    const moved = advanceSliced(state, event);
+    return { ...moved, fraction: event.type === 'phase' && event.phase === 'done' ? 1 : state.fraction, etaSeconds: event.type === 'phase' && event.phase === 'done' ? 0 : state.etaSeconds, etaScope: undefined };
+  }
+  return advanceSliced(state, event);
+}
+
+function advanceSliced(state: ProgressState, event: RunEvent): ProgressState {
   if (event.type === 'phase') {
     const [start] = SLICES[event.phase];
     // Each loop estimates its own remaining time: a new phase starts without one.

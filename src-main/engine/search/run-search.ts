@@ -29,6 +29,7 @@ import { throwIfCancelled } from './run-control.js';
 import type { RunOptions, RunSearch } from './run-search.types.js';
 import { runSearchPhase, type SearchPhaseResult } from './search-phase.js';
 import { loadTaskData } from './task-data.js';
+import { createRunProgress, type RunProgress } from '../progress/run-progress.js';
 
 /**
  * Denoisers (the searched one and its baseline alike) retrain with a cosine from 2e-3. With BN in the
@@ -173,17 +174,24 @@ export const runSearch: RunSearch = async (input: SearchConfigInput, options: Ru
     resume: resuming ? (searched ? { phase: 'retrain', fromEpoch: (retrain.checkpoint?.epoch ?? 0) + 1 } : { phase: 'search', fromEpoch: (checkpoint?.epoch ?? 0) + 1 }) : undefined,
     warn: (message) => (later.warn ? later.warn(message) : warnings.push(message)),
   });
-  const emit = eventSink(runDir, options, recorder.onEvent);
+  const sink = eventSink(runDir, options, recorder.onEvent);
+  // The whole run's bar and ETA (engine/progress): it reads every event and adds 'progress' events.
+  const progress = createRunProgress(config, { emit: sink, tickMs: 1000 });
+  const emit = (event: RunEvent): void => {
+    sink(event);
+    progress.observe(event);
+  };
   later.warn = (message) => emit({ type: 'log', level: 'warn', message });
   for (const message of warnings.splice(0)) later.warn(message);
   try {
-    const result = await runPipeline(config, runId, runDir, options, emit, recorder, { checkpoint, searched, retrain });
+    const result = await runPipeline(config, runId, runDir, options, emit, recorder, { checkpoint, searched, retrain }, progress);
     recorder.done({ metrics: result.metrics, genotype: result.genotype, params: result.params });
     return result;
   } catch (error) {
     recorder.failed(error);
     throw error;
   } finally {
+    progress.stop();
     recorder.close();
   }
 };
@@ -196,6 +204,7 @@ async function runPipeline(
   emit: (event: RunEvent) => void,
   recorder: RunRecorder,
   from: { checkpoint?: Awaited<ReturnType<typeof loadCheckpoint>>; searched?: SearchPhaseResult; retrain?: ReturnType<typeof openRetrainCheckpoint> },
+  progress: RunProgress,
 ): Promise<RunResult & { runDir: string }> {
   const { signal, pause } = options;
   if (from.searched) emit({ type: 'log', level: 'info', message: 'resumed: the search had finished; retraining its genotype' });
@@ -208,6 +217,7 @@ async function runPipeline(
   const profileRecorded = recordMachineProfile(recorder);
   const data = await loadTaskData(config);
   emit({ type: 'log', level: 'info', message: `backend ${backend.name}; ${data.train.xShape[0]} training and ${data.test.xShape[0]} test samples` });
+  progress.sizes({ train: data.train.xShape[0], validation: data.validation.xShape[0], test: data.test.xShape[0] });
   throwIfCancelled(signal);
 
   const macro = macroOptionsFor(config, data.task);
@@ -255,12 +265,14 @@ async function runPipeline(
   recorder.artifact('model', modelDir, folderBytes(modelDir));
   if (denoising) for (const file of saveDenoisingExamples(examples, runDir)) recorder.artifact('image', file, statSync(file).size);
   // A fixed architecture of about the same size, trained on the same subset with the same schedule and budget.
+  progress.enter('baseline');
   const baseline = await trainAndScoreBaseline({ task: data.task, noise: config.noise, targetParams: params, ...schedule, train: retrainData, test: data.test, budget, onEvent: emit });
   if (denoising) {
     metrics.psnr_baseline = baseline.metrics.psnr;
     metrics.ssim_baseline = baseline.metrics.ssim;
   }
   // Batch-1 latency of the retrained model, measured and as this machine's latency table predicts it.
+  progress.enter('latency');
   const latency = await runLatency(config, data.task, macro, search.genotype, retrained.model, { signal }).catch((error: unknown) => {
     if (signal?.aborted) throw error;
     emit({ type: 'log', level: 'warn', message: `latency not measured: ${(error as Error).message}` });

@@ -11,7 +11,7 @@ import { rankRaceSearch } from './rank-race.js';
 export const RACE_BATCH = 32;
 
 /** HAR retrains for 8 epochs at the quick preset: the race's last round stops at 3. */
-const FINAL_ROUND_MAX_EPOCHS = 3;
+export const FINAL_ROUND_MAX_EPOCHS = 3;
 
 /** The ranking search as a search phase: the same result shape as a gradient search, with its decision. */
 export async function runRankRacePhase(

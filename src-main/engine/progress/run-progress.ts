@@ -1,0 +1,189 @@
+import type { RunEvent, RunStage } from '../../contract/events.js';
+import type { ResolvedSearchConfig } from '../../contract/search-config.js';
+import { racePlan, RETRAIN_MS_PER_IMAGE, STAGE_LABELS, stageWork, LATENCY_SECONDS, type DataSizes, type RacePlan } from './stage-work.js';
+
+export type ProgressEvent = Extract<RunEvent, { type: 'progress' }>;
+
+/**
+ * One progress model for the whole run. Every stage's work is counted in one unit (stage-work.ts: an image
+ * trained at the retraining batch); the seconds a unit takes are measured as the run goes, in the stage
+ * running now, and carried to the stages still to come. The ETA is the current stage's work left at its own
+ * measured pace plus the later stages' work at the latest pace; the fraction is the time spent of the time
+ * spent and left. Before anything is timed the pace is the reference machine's (basis 'rough').
+ */
+export interface RunProgress {
+  /** Every event of the run passes here (the tracker reads phases, steps and the ranking search's decisions). */
+  observe(event: RunEvent): void;
+  /** The data's sizes, known once it is loaded: the stages' work follows from them and the config. */
+  sizes(sizes: DataSizes): void;
+  /** Stages no phase event announces: the baseline's training and the latency measurement. */
+  enter(stage: RunStage): void;
+  /** The progress now (also what was last emitted, recomputed). */
+  snapshot(): ProgressEvent;
+  /** Stops the ticking timer. */
+  stop(): void;
+}
+
+export interface RunProgressOptions {
+  emit: (event: ProgressEvent) => void;
+  /** Milliseconds; performance.now() by default (tests pass a clock of their own). */
+  now?: () => number;
+  /** An event at least this often while a stage is quiet (evaluation, latency); 0: no timer. */
+  tickMs?: number;
+  /** At most one event per this many milliseconds, but at every change of stage. */
+  minIntervalMs?: number;
+}
+
+/** A pace measured in a stage counts fully once the stage has run this many seconds; before, the earlier pace is blended in. */
+const PRIOR_SECONDS = 5;
+/** A stage that runs past its prediction (no progress events to say how far it is) is given this share of its time again. */
+const OVERRUN_SHARE = 0.1;
+
+interface StageState {
+  stage: RunStage;
+  startedAt: number;
+  /** Units done in this stage (from its events). */
+  done: number;
+  /** Units the first event of the stage reported as done already (a resumed retraining), left out of the pace. */
+  doneBefore?: number;
+}
+
+export function createRunProgress(config: ResolvedSearchConfig, options: RunProgressOptions): RunProgress {
+  const now = options.now ?? (() => performance.now());
+  const started = now();
+  const minInterval = options.minIntervalMs ?? 500;
+  // The reference machine's pace, shared by the threads that train: the guess until something is timed.
+  let pace = RETRAIN_MS_PER_IMAGE / 1000 / Math.max(1, config.workers * 0.9);
+  let measured = false;
+  let work: Map<RunStage, number> | undefined;
+  let race: RacePlan | undefined;
+  let current: StageState = { stage: 'loading', startedAt: started, done: 0 };
+  let lastEmitAt = -Infinity;
+  let lastFraction = 0;
+  const order = (): RunStage[] => (work ? [...work.keys()] : ['loading']);
+
+  /** Seconds per unit in the current stage: its own measurement blended with the earlier pace. */
+  function currentPace(t: number): number {
+    const units = current.done - (current.doneBefore ?? 0);
+    if (units <= 0) return pace;
+    const seconds = (t - current.startedAt) / 1000;
+    const priorUnits = PRIOR_SECONDS / pace;
+    return (seconds + PRIOR_SECONDS) / (units + priorUnits);
+  }
+
+  function predictedSeconds(stage: RunStage, stagePace: number): number {
+    if (stage === 'latency') return LATENCY_SECONDS;
+    return (work?.get(stage) ?? 0) * stagePace;
+  }
+
+  function compute(t: number): ProgressEvent {
+    const elapsed = (t - started) / 1000;
+    const stage = current.stage;
+    if (stage === 'done') {
+      return { type: 'progress', stage, label: STAGE_LABELS.done, fraction: 1, etaSeconds: 0, elapsedSeconds: elapsed, basis: measured ? 'measured' : 'rough' };
+    }
+    const stagePace = currentPace(t);
+    const inStage = (t - current.startedAt) / 1000;
+    const total = work?.get(stage) ?? 0;
+    let left: number;
+    if (current.done > 0 && total > 0) {
+      left = Math.max(0, total - current.done) * stagePace;
+    } else {
+      const predicted = predictedSeconds(stage, stagePace);
+      left = Math.max(predicted - inStage, OVERRUN_SHARE * inStage);
+    }
+    // The stages after this one, at the pace measured last (this stage's when it trains).
+    const later = order().slice(order().indexOf(stage) + 1);
+    for (const next of later) left += predictedSeconds(next, current.done > 0 ? stagePace : pace);
+    const fraction = Math.max(lastFraction, Math.min(0.999, elapsed / Math.max(1e-9, elapsed + left)));
+    return { type: 'progress', stage, label: STAGE_LABELS[stage], fraction, etaSeconds: left, elapsedSeconds: elapsed, basis: measured || current.done > 0 ? 'measured' : 'rough' };
+  }
+
+  function send(force: boolean): void {
+    const t = now();
+    if (!work) return;
+    if (!force && t - lastEmitAt < minInterval) return;
+    const event = compute(t);
+    lastEmitAt = t;
+    lastFraction = event.fraction;
+    options.emit(event);
+  }
+
+  function enter(stage: RunStage): void {
+    if (stage === current.stage) return;
+    const t = now();
+    // A finished stage that trained hands its pace on to the stages after it.
+    if (current.done > (current.doneBefore ?? 0)) {
+      pace = currentPace(t);
+      measured = true;
+    }
+    current = { stage, startedAt: t, done: 0 };
+    send(true);
+  }
+
+  function setDone(done: number, firstEventDone?: number): void {
+    if (current.done === 0 && current.doneBefore === undefined && firstEventDone !== undefined) current.doneBefore = firstEventDone;
+    current.done = Math.max(current.done, done);
+  }
+
+  function observe(event: RunEvent): void {
+    switch (event.type) {
+      case 'phase':
+        if (event.phase === 'search') enter(config.strategy === 'rank-race' ? 'rank' : 'search');
+        else if (event.phase === 'retrain' || event.phase === 'evaluate' || event.phase === 'done' || event.phase === 'loading') enter(event.phase);
+        return;
+      case 'decision': {
+        const progress = event.progress;
+        if (!progress || !work) return;
+        const sampled = event.decision.method === 'rank-race' ? event.decision.sampled : 0;
+        const entries = event.decision.method === 'rank-race' ? event.decision.race : [];
+        if (current.stage === 'rank') {
+          setDone(Math.min(progress.done, sampled) * ((work.get('rank') ?? 0) / Math.max(1, config.candidates)));
+          if (progress.done >= sampled) enter('race');
+        }
+        if (current.stage === 'race' && race) {
+          // Units of the entrants trained so far, round by round.
+          const byRound = race.rounds.map((round, i) => entries.filter((e) => e.rung === i).length * round.units);
+          setDone(byRound.reduce((a, b) => a + b, 0));
+        }
+        send(false);
+        return;
+      }
+      case 'step': {
+        const stage: RunStage = event.model === 'baseline' ? 'baseline' : event.phase === 'retrain' ? 'retrain' : 'search';
+        if (stage !== current.stage) {
+          if (stage === 'search') return; // a gradient search's steps arrive after its phase event
+          enter(stage);
+        }
+        const steps = (event.epoch - 1) * event.stepsPerEpoch + event.step;
+        const totalSteps = event.epochs * event.stepsPerEpoch;
+        const units = work?.get(stage) ?? 0;
+        // The baseline's units include its test evaluation: its steps cover the training part.
+        const training = stage === 'baseline' ? (work?.get('retrain') ?? units) : units;
+        const done = (training * steps) / Math.max(1, totalSteps);
+        setDone(done, done - training / Math.max(1, totalSteps));
+        send(false);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  const timer = options.tickMs ? setInterval(() => send(false), options.tickMs) : undefined;
+  timer?.unref?.();
+
+  return {
+    observe,
+    sizes(sizes) {
+      work = stageWork(config, sizes);
+      race = config.strategy === 'rank-race' ? racePlan(config, sizes) : undefined;
+      send(true);
+    },
+    enter,
+    snapshot: () => compute(now()),
+    stop() {
+      if (timer) clearInterval(timer);
+    },
+  };
+}

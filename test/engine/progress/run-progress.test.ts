@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import type { RankRaceDecision } from '../../../src-main/contract/decision.js';
+import type { RunEvent, RunStage } from '../../../src-main/contract/events.js';
+import type { ResolvedSearchConfig } from '../../../src-main/contract/search-config.js';
+import { createRunProgress, type ProgressEvent } from '../../../src-main/engine/progress/run-progress.js';
+import { racePlan, retrainImages, stageWork, type DataSizes } from '../../../src-main/engine/progress/stage-work.js';
+import { resolveConfig } from '../../../src-main/engine/search/presets.js';
+
+const sizes: DataSizes = { train: 55_000, validation: 5_000, test: 10_000 };
+
+/**
+ * A whole run played on a fake clock: every stage takes the time its work would on a machine whose
+ * seconds per unit are `pace[stage]` (training stages) and whose ranking and latency take what they take.
+ * Returns the progress events with the time they were emitted.
+ */
+function simulate(config: ResolvedSearchConfig, pace: Partial<Record<RunStage, number>>, options: { rankSeconds?: number; latencySeconds?: number; resumeRetrainAt?: number } = {}) {
+  let t = 0;
+  const out: { t: number; event: ProgressEvent }[] = [];
+  const tracker = createRunProgress(config, { emit: (event) => out.push({ t, event }), now: () => t * 1000, minIntervalMs: 0 });
+  const send = (event: RunEvent) => tracker.observe(event);
+  const wait = (seconds: number) => (t += seconds);
+  const work = stageWork(config, sizes);
+  const stepsOf = (images: number) => Math.floor(images / config.batchSize / config.retrainEpochs);
+
+  send({ type: 'phase', phase: 'loading' });
+  wait(2);
+  tracker.sizes(sizes);
+  send({ type: 'phase', phase: 'search' });
+  if (config.strategy === 'rank-race') {
+    const decision: RankRaceDecision = { method: 'rank-race', proxy: 'naswot', sampled: config.candidates, ranked: [], race: [], scoreName: 'accuracy', verdict: 'undecided', message: '', final: false };
+    const perCandidate = (options.rankSeconds ?? 30) / config.candidates;
+    for (let done = 10; done <= config.candidates; done += 10) {
+      wait(perCandidate * 10);
+      send({ type: 'decision', decision: structuredClone(decision), progress: { done, total: 1, etaSeconds: 0 } });
+    }
+    racePlan(config, sizes).rounds.forEach((round, rung) => {
+      for (let i = 0; i < round.entrants; i++) {
+        wait(round.units * pace.race!);
+        decision.race.push({ genotype: `g${i}`, rung, samples: 1, validation: 0.9 });
+        send({ type: 'decision', decision: structuredClone(decision), progress: { done: 1, total: 2, etaSeconds: 0 } });
+      }
+    });
+  } else {
+    const steps = 50;
+    for (let s = 1; s <= steps; s++) {
+      wait((work.get('search')! * pace.search!) / steps);
+      send({ type: 'step', phase: 'search', epoch: 1, epochs: 1, step: s, stepsPerEpoch: steps, loss: 1, score: 0.5, scoreName: 'accuracy', etaSeconds: 0, imagesPerSecond: 1 });
+    }
+  }
+  const trainSteps = (phase: 'retrain', model: 'baseline' | undefined, stagePace: number, from = 0) => {
+    const perEpoch = stepsOf(retrainImages(config, sizes));
+    for (let epoch = 1; epoch <= config.retrainEpochs; epoch++) {
+      for (let step = 1; step <= perEpoch; step++) {
+        if ((epoch - 1) * perEpoch + step <= from) continue;
+        wait(config.batchSize * stagePace);
+        send({ type: 'step', phase, epoch, epochs: config.retrainEpochs, step, stepsPerEpoch: perEpoch, loss: 1, score: 0.5, scoreName: 'accuracy', etaSeconds: 0, imagesPerSecond: 1, ...(model ? { model } : {}) });
+      }
+    }
+  };
+  send({ type: 'phase', phase: 'retrain' });
+  trainSteps('retrain', undefined, pace.retrain!, options.resumeRetrainAt);
+  send({ type: 'phase', phase: 'evaluate' });
+  wait(work.get('evaluate')! * pace.retrain!);
+  tracker.enter('baseline');
+  trainSteps('retrain', 'baseline', pace.baseline ?? pace.retrain!);
+  wait(sizes.test * 0.3 * (pace.baseline ?? pace.retrain!));
+  tracker.enter('latency');
+  wait(options.latencySeconds ?? 8);
+  send({ type: 'phase', phase: 'done' });
+  tracker.stop();
+  return { events: out, end: t };
+}
+
+/** |predicted end − real end| over the run's length, for the ETAs emitted between 10 % and 50 % of the run. */
+function etaErrors(events: { t: number; event: ProgressEvent }[], end: number): number[] {
+  return events.filter(({ t }) => t >= 0.1 * end && t <= 0.5 * end).map(({ t, event }) => Math.abs(t + event.etaSeconds - end) / end);
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+describe('whole-run progress', () => {
+  const quick = resolveConfig({ data: { kind: 'builtin', name: 'mnist' }, workers: 2 });
+
+  it('names every stage of a ranking run in order, and the bar only moves forward to 100 % at the end', () => {
+    const { events } = simulate(quick, { race: 0.004, retrain: 0.003 });
+    const stages = events.map((e) => e.event.stage).filter((s, i, all) => s !== all[i - 1]);
+    expect(stages).toEqual(['loading', 'rank', 'race', 'retrain', 'evaluate', 'baseline', 'latency', 'done']);
+    const fractions = events.map((e) => e.event.fraction);
+    for (let i = 1; i < fractions.length; i++) expect(fractions[i]).toBeGreaterThanOrEqual(fractions[i - 1]);
+    expect(fractions.slice(0, -1).every((f) => f < 1)).toBe(true);
+    expect(events.at(-1)!.event).toMatchObject({ stage: 'done', fraction: 1, etaSeconds: 0 });
+    // The baseline's training moves the bar: it is not parked at one value.
+    const baseline = events.filter((e) => e.event.stage === 'baseline').map((e) => e.event.fraction);
+    expect(baseline.at(-1)! - baseline[0]).toBeGreaterThan(0.1);
+  });
+
+  it('the ETA taken between 10 % and 50 % of the run lands within 25 % of the real end when the machine keeps its pace', () => {
+    const steady = simulate(quick, { race: 0.003, retrain: 0.003 }, { rankSeconds: 40 });
+    const errors = etaErrors(steady.events, steady.end);
+    expect(errors.length).toBeGreaterThan(10);
+    expect(median(errors)).toBeLessThan(0.05);
+    // The race's cells, the chosen one and the baseline train at paces a third apart: still within 25 %.
+    const uneven = simulate(quick, { race: 0.004, retrain: 0.003, baseline: 0.0035 }, { rankSeconds: 40 });
+    expect(median(etaErrors(uneven.events, uneven.end))).toBeLessThan(0.25);
+  });
+
+  it('covers the retraining and the baseline while a gradient search runs (the ETA is not the search\'s alone)', () => {
+    const darts = resolveConfig({ data: { kind: 'builtin', name: 'mnist' }, strategy: 'gdas', workers: 2 });
+    const { events, end } = simulate(darts, { search: 0.0028, retrain: 0.003 });
+    const during = events.filter((e) => e.event.stage === 'search' && e.event.basis === 'measured');
+    expect(during.length).toBeGreaterThan(10);
+    // Midway through the search, the time left is far more than the search's own.
+    const mid = during[Math.floor(during.length / 2)];
+    const searchEnd = events.find((e) => e.event.stage === 'retrain')!.t;
+    expect(mid.event.etaSeconds).toBeGreaterThan(2 * (searchEnd - mid.t));
+    expect(median(etaErrors(events, end))).toBeLessThan(0.25);
+  });
+
+  it('a resumed retraining times only the steps it trains itself', () => {
+    const half = Math.floor((retrainImages(quick, sizes) / quick.batchSize) / 2);
+    const { events } = simulate(quick, { race: 0.004, retrain: 0.003 }, { resumeRetrainAt: half });
+    const retrain = events.filter((e) => e.event.stage === 'retrain');
+    const late = retrain[Math.floor(retrain.length * 0.9)];
+    const retrainEnd = events.find((e) => e.event.stage === 'evaluate')!.t;
+    // Counting the checkpoint's steps as done in no time would make the pace twice too fast.
+    const stepsLeft = retrainEnd - late.t;
+    const after = late.event.etaSeconds - stepsLeft;
+    const predictedAfter = events.find((e) => e.event.stage === 'evaluate')!.event.etaSeconds;
+    expect(Math.abs(after - predictedAfter) / predictedAfter).toBeLessThan(0.25);
+  });
+
+  it('says the figures are rough until something has been timed', () => {
+    const events: ProgressEvent[] = [];
+    const tracker = createRunProgress(quick, { emit: (e) => events.push(e), now: () => 0, minIntervalMs: 0 });
+    tracker.sizes(sizes);
+    expect(events[0]).toMatchObject({ stage: 'loading', basis: 'rough' });
+    expect(events[0].etaSeconds).toBeGreaterThan(0);
+  });
+});
