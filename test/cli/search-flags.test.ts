@@ -22,4 +22,11 @@ describe('search flags', () => {
     await expect(parse(['--latency-weight', '-1'])).rejects.toThrow(/--latency-weight must be a number ≥ 0/);
     await expect(parse(['--latency-weight', 'abc'])).rejects.toThrow(/--latency-weight/);
   });
+
+  it('passes the HAR recordings flags on: rate, window and stride in seconds, channel columns', async () => {
+    const flags = await parse(['--task', 'har', '--sample-rate', '26', '--window-seconds', '2', '--stride-seconds', '0.5', '--columns', 'ax, ay,az']);
+    const config = SearchConfigSchema.parse(await configFromFlags({ out: 'runs', ...flags }));
+    expect(config).toMatchObject({ sampleRateHz: 26, windowSeconds: 2, strideSeconds: 0.5, columns: ['ax', 'ay', 'az'] });
+    await expect(parse(['--sample-rate', '0'])).rejects.toThrow(/--sample-rate/);
+  });
 });
