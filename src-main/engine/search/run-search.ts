@@ -22,6 +22,7 @@ import { throttle } from '../util/throttle.js';
 import { loadCheckpoint } from './checkpoint.js';
 import { faultsFromEnv } from './faults.js';
 import { runLatency } from './latency.js';
+import { targetReport } from '../targets/target-report.js';
 import { macroOptionsFor } from './macro-options.js';
 import { resolveConfig } from './presets.js';
 import { saveDenoisingExamples, saveRunModel } from './run-artifacts.js';
@@ -278,6 +279,9 @@ async function runPipeline(
     emit({ type: 'log', level: 'warn', message: `latency not measured: ${(error as Error).message}` });
     return undefined;
   });
+  // What the int8 model needs on the target device, beside its limits (estimates: docs/targets.md).
+  const device = targetReport(config.target, retrained.model, search.targetAdjustments);
+  if (!device.fit.fits) emit({ type: 'log', level: 'warn', message: `The model does not fit ${device.target.name} (arena ${device.fit.arenaBytes} B, flash ${device.fit.flashBytes} B).` });
   const result: RunResult = {
     runId,
     task: config.task,
@@ -299,6 +303,7 @@ async function runPipeline(
     ...(search.decision ? { decision: search.decision } : {}),
     baseline: { name: baseline.name, params: baseline.params, metrics: { test: baseline.metrics } },
     ...(latency ? { latency } : {}),
+    ...device,
     ...(data.har ? { har: data.har } : {}),
     createdAt: new Date().toISOString(),
     nodeVersion: process.version,

@@ -18,7 +18,9 @@ import { supernetReplicaSpec, type SupernetModelOptions } from './supernet.repli
 import type { TaskData } from './task-data.js';
 import { runRankRacePhase } from './rank/rank-race-phase.js';
 import { gradientDecision } from './gradient-decision.js';
-import { parseGenotype } from '../space/genotype.js';
+import { formatGenotype, parseGenotype } from '../space/genotype.js';
+import { fitGenotype } from '../targets/fit-genotype.js';
+import { checkForTarget } from '../targets/target-check.js';
 
 export interface SearchPhaseResult {
   genotype: string;
@@ -28,6 +30,8 @@ export interface SearchPhaseResult {
   seconds: number;
   expectedLatencyMs?: number;
   decision?: SearchDecision;
+  /** Operations replaced so the derived model fits the target's SRAM and flash (fit-genotype.ts). */
+  targetAdjustments?: string[];
 }
 
 export interface SearchPhaseOptions {
@@ -66,6 +70,8 @@ export async function runSearchPhase(config: ResolvedSearchConfig, data: TaskDat
   // The same supernet and strategy in every worker thread (the loop adds its step options). FBNet's
   // latency lookup is a function of this thread's table, so an FBNet search stays on one thread.
   const workers = config.strategy === 'fbnet' ? 1 : config.workers;
+  // The target's SRAM and flash bound the derived model: none for host and rpi4 (targets/targets.ts).
+  const check = checkForTarget(config.target, data.task, macro);
   const model: SupernetModelOptions = {
     space: config.space,
     nodes: config.nodes,
@@ -126,13 +132,18 @@ export async function runSearchPhase(config: ResolvedSearchConfig, data: TaskDat
             }
           : undefined,
       });
+      // Over the target's limits, chosen ops give way to their edge's next-most-likely cheaper op.
+      const fitted = check ? fitGenotype(parseGenotype(result.genotype), result.alphas, space, check, macro) : undefined;
+      const genotype = fitted ? formatGenotype(fitted.genotype) : result.genotype;
+      if (fitted?.changes.length) options.onEvent?.({ type: 'log', level: 'info', message: `To fit ${check!.target.name}: ${fitted.changes.join('; ')}.` });
       return {
-        genotype: result.genotype,
+        genotype,
         alphas: result.alphas,
         genotypeHistory: result.genotypeHistory,
         guard: result.guard,
         seconds: (performance.now() - started) / 1000,
-        ...(strategy.trainsAlphas ? { decision: gradientDecision(result.alphas, space, parseGenotype(result.genotype)) } : {}),
+        ...(strategy.trainsAlphas ? { decision: gradientDecision(result.alphas, space, parseGenotype(genotype)) } : {}),
+        ...(fitted?.changes.length ? { targetAdjustments: fitted.changes } : {}),
         ...(result.expectedLatencyMs !== undefined ? { expectedLatencyMs: result.expectedLatencyMs } : {}),
       };
     } catch (error) {

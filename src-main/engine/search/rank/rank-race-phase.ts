@@ -6,6 +6,7 @@ import { getSpace } from '../../space/spaces.js';
 import type { SearchPhaseOptions, SearchPhaseResult } from '../search-phase.js';
 import type { TaskData } from '../task-data.js';
 import { rankRaceSearch } from './rank-race.js';
+import { checkForTarget } from '../../targets/target-check.js';
 
 /** Race batch: a first round of 2,000 images is ~60 steps, enough to rank candidates (docs/search-quality.md). */
 export const RACE_BATCH = 32;
@@ -30,6 +31,7 @@ export async function runRankRacePhase(
     finalRound: { batchSize: config.batchSize, epochs: Math.min(config.retrainEpochs, FINAL_ROUND_MAX_EPOCHS) },
     seed: config.seed,
     replicas: config.workers,
+    target: checkForTarget(config.target, data.task, macro),
     signal: options.signal,
     pause: options.pause,
     onEvent: options.onEvent,

@@ -3,8 +3,9 @@ import type { RankRaceDecision, RaceEntry, RankedCandidate } from '../../../cont
 import type { RunEventListener } from '../../../contract/events.js';
 import type { DerivedModelOptions } from '../../derive/build-derived-model.js';
 import { parseGenotype } from '../../space/genotype.js';
-import { sampleDistinctGenotypes } from '../../space/sample-genotype.js';
 import type { SearchSpace } from '../../space/space.types.js';
+import { sampleFittingGenotypes } from '../../targets/sample-fitting.js';
+import type { TargetCheck } from '../../targets/target-check.js';
 import { Rng } from '../../util/rng.js';
 import { batchTensors } from '../batch-stream.js';
 import { throwIfCancelled, type PauseGate } from '../run-control.js';
@@ -40,6 +41,8 @@ export interface RankRaceOptions {
   finalRound: { batchSize: number; epochs: number };
   seed: number;
   replicas: number;
+  /** The target device's SRAM and flash: candidates that do not fit are dropped before ranking. */
+  target?: TargetCheck;
   signal?: AbortSignal;
   pause?: PauseGate;
   onEvent?: RunEventListener;
@@ -67,7 +70,7 @@ export async function rankRaceSearch(
   const started = performance.now();
   const { task } = data;
   const rng = new Rng(options.seed ^ 0x4a5c);
-  const genotypes = sampleDistinctGenotypes(space, options.candidates, rng);
+  const { genotypes, dropped } = sampleFittingGenotypes(space, options.candidates, rng, options.target, model);
   const finalists = finalistCount(options.raceSize);
   // Work units for the progress bar: one per scored candidate, and one per 500 images trained in the race.
   const raceUnits = (options.raceSize * options.raceSamples + finalists * RACE_GROWTH * options.raceSamples * options.finalRound.epochs) / 500 || 1;
@@ -77,6 +80,7 @@ export async function rankRaceSearch(
     method: 'rank-race',
     proxy: 'naswot',
     sampled: genotypes.length,
+    ...(options.target ? { droppedForTarget: dropped } : {}),
     ranked: [],
     race: [],
     scoreName: task.kind === 'denoising' ? 'psnr' : 'accuracy',
@@ -102,7 +106,7 @@ export async function rankRaceSearch(
       done++;
       if (done % 10 === 0 || done === genotypes.length) {
         decision.ranked = [...scored].sort((a, b) => b.score - a.score).slice(0, options.raceSize);
-        decision.message = `Scored ${done} of ${genotypes.length} candidates without training.`;
+        decision.message = `Scored ${done} of ${genotypes.length} candidates without training.${dropped ? ` ${dropped} others drawn do not fit ${options.target!.target.name} and were dropped.` : ''}`;
         emit();
       }
       await new Promise<void>((resolve) => setImmediate(resolve));
