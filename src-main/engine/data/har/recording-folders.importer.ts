@@ -57,7 +57,6 @@ export interface RecordingFoldersResult {
   channels: string[];
   /** Every column of the first recording (what the user can pick channels from). */
   columns: string[];
-  hasHeader: boolean;
 }
 
 export const DEFAULT_WINDOW_SECONDS = 2.56;
@@ -109,6 +108,7 @@ interface Parsed {
   rateSource: RateSource;
   times?: Float64Array;
   columns: string[];
+  hasHeader: boolean;
 }
 
 function readRecording(file: string, label: string, options: RecordingFolderOptions): Parsed {
