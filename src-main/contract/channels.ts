@@ -99,6 +99,9 @@ export interface ExportReport {
   metricSamples?: number;
   /** Added by export: name of the metric in metricBefore / metricAfterInt8. */
   metricName?: string;
+  /** Added by the engine host: the folder the files are in (a full path on the engine's machine) and every file there, relative to it. */
+  folder?: string;
+  files?: string[];
 }
 
 /** Response type of each invoke channel. */

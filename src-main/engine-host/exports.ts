@@ -5,6 +5,7 @@ import type { ExportReport, ParsedInvokeRequest } from '../contract/channels.js'
 import type { RunResult } from '../contract/result.js';
 import { findEngineExport } from './engine-modules.js';
 import { runDirOf } from './run-folders.js';
+import { userFolder } from './user-folder.js';
 
 /** Exports live in `<runDir>/exports/` (the engine's report.json goes there too). */
 export function exportsDirOf(runsDir: string, runId: string): string {
@@ -21,7 +22,9 @@ export async function exportRunFormats(runsDir: string, request: ParsedInvokeReq
     throw new Error(`${resultFile}: missing; only a finished run can be exported`);
   });
   const result = JSON.parse(text) as RunResult;
-  return exportRun(runDir, result.config, request.formats, exportsDirOf(runsDir, request.runId), log);
+  const folder = exportsDirOf(runsDir, request.runId);
+  const report = await exportRun(runDir, result.config, request.formats, folder, log);
+  return { ...report, folder, files: await filesUnder(folder).catch(() => []) };
 }
 
 async function filesUnder(dir: string): Promise<string[]> {
@@ -37,7 +40,7 @@ export async function saveExportsTo(runsDir: string, request: ParsedInvokeReques
   const source = exportsDirOf(runsDir, request.runId);
   const files = await filesUnder(source).catch(() => [] as string[]);
   if (files.length === 0) throw new Error(`${source}: no exports yet; export the run first`);
-  const folder = path.resolve(request.folder);
+  const folder = await userFolder(request.folder);
   const clashes = [];
   for (const file of files) {
     const target = path.join(folder, file);
@@ -46,7 +49,10 @@ export async function saveExportsTo(runsDir: string, request: ParsedInvokeReques
   if (clashes.length > 0) throw new Error(`${clashes[0]} already exists${clashes.length > 1 ? ` (and ${clashes.length - 1} more)` : ''}; choose another folder`);
   for (const file of files) {
     const target = path.join(folder, file);
-    await mkdir(path.dirname(target), { recursive: true });
+    await mkdir(path.dirname(target), { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST' && error.code !== 'ENOTDIR') throw error;
+      throw new Error(`${path.dirname(target)} cannot be made: a file of that name is in the way; choose another folder.`, { cause: error });
+    });
     await copyFile(path.join(source, file), target, constants.COPYFILE_EXCL);
   }
   return { folder, files: files.map((file) => path.join(folder, file)) };

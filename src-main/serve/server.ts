@@ -11,6 +11,7 @@ import { confinePaths } from '../engine-host/path-policy.js';
 import { isRequestMessage, type HostMessage } from '../engine-host/protocol.js';
 import { contentSecurityPolicy } from './csp.js';
 import { connectEngine } from './engine-connection.js';
+import { EXPORTS_PATH, sendExportedFile } from './export-downloads.js';
 import { explainListenError } from './listen-error.js';
 import { sendStatic } from './static-files.js';
 import { cookieValue, newToken, sameToken } from './token.js';
@@ -112,7 +113,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     // Set once, by the page load that carried the token: the page's assets and socket then need no token in their URLs.
     if (url.searchParams.has('token')) response.setHeader('Set-Cookie', `${cookieName()}=${token}; HttpOnly; SameSite=Strict; Path=/`);
-    await sendStatic(staticDir, url.pathname, response, request.method === 'HEAD');
+    if (url.pathname.startsWith(EXPORTS_PATH)) await sendExportedFile(runsDir, url.pathname, response, request.method === 'HEAD');
+    else await sendStatic(staticDir, url.pathname, response, request.method === 'HEAD');
   }
 
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
