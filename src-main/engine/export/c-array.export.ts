@@ -23,7 +23,7 @@ export interface CArrayFiles {
 export function tensorArenaBytes(graph: ExportGraph): number {
   const peak = peakActivationBytes(graph, 1);
   const channels = graph.ops.reduce((n, o) => n + ('bias' in o ? o.bias.length : 0), 0);
-  const raw = Math.ceil(1.25 * peak) + 64 * graph.tensors.size + 128 * graph.ops.length + 8 * channels + 2048;
+  const raw = Math.ceil(1.25 * peak) + 64 * graph.tensors.size + 192 * graph.ops.length + 8 * channels + 4096;
   return Math.ceil(raw / 16) * 16;
 }
 

@@ -11,12 +11,19 @@ import { accuracy, meanPsnr } from '../tasks/metrics.js';
 import type { Task } from '../tasks/task.types.js';
 import { writeJsonAtomic } from '../util/atomic-write.js';
 import { exportModel, type ExportFormat, type ExportMetric } from './export-run.js';
+import { findPythonRuntimes } from './python-tflite.js';
 import { loadTfjsFolder } from './tfjs.export.js';
 
-/** Samples used to calibrate int8 ranges, to check every format, and to score int8 against float. */
+/** Samples used to calibrate int8 ranges and to check every format (TFLite Micro runs these too). */
 const CALIBRATION_SAMPLES = 256;
-const CHECK_SAMPLES = 16;
-const METRIC_SAMPLES = 500;
+const CHECK_SAMPLES = 200;
+/** int8 is scored on the whole test split in LiteRT; the Chromium fallback runs one input per call, so fewer. */
+const METRIC_SAMPLES_WITHOUT_LITERT = 1000;
+
+function metricSamples(): number {
+  const python = findPythonRuntimes();
+  return !('missing' in python) && python.litert ? Infinity : METRIC_SAMPLES_WITHOUT_LITERT;
+}
 
 /** Model inputs exactly as training saw them: the task's own batch preparation (noise, standardisation). */
 function modelInputs(task: Task, ds: ArrayDataset, count: number, seed: number): { x: tf.Tensor; y: tf.Tensor } {
@@ -28,7 +35,7 @@ function modelInputs(task: Task, ds: ArrayDataset, count: number, seed: number):
 }
 
 function metricFor(task: Task, test: ArrayDataset, seed: number): ExportMetric {
-  const { x, y } = modelInputs(task, test, METRIC_SAMPLES, seed);
+  const { x, y } = modelInputs(task, test, metricSamples(), seed);
   if (task.kind === 'denoising') {
     const shape = test.xShape.slice(1);
     return { name: 'psnr', x, y, compute: (p, t) => meanPsnr(p.dataSync(), t.dataSync(), shape) };

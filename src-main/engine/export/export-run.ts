@@ -170,7 +170,7 @@ export async function exportModel(model: tf.LayersModel, options: ExportOptions)
     let metricBefore: number | undefined;
     if (options.metric) {
       const m = options.metric;
-      const pred = tf.tidy(() => model.predict(m.x) as tf.Tensor);
+      const pred = tf.tidy(() => model.predict(m.x, { batchSize: 256 }) as tf.Tensor);
       metricBefore = m.compute(pred, m.y);
       pred.dispose();
     }
