@@ -3,7 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { TargetIdSchema } from '../../../src-main/contract/targets.js';
 import { buildDerivedModel } from '../../../src-main/engine/derive/build-derived-model.js';
 import { buildExportGraph } from '../../../src-main/engine/export/export-graph.js';
-import { exportTflite } from '../../../src-main/engine/export/tflite.export.js';
+import { findPythonRuntimes, runTfliteInPython } from '../../../src-main/engine/export/python-tflite.js';
+import { exportTflite, quantizeInput } from '../../../src-main/engine/export/tflite.export.js';
 import { sampleGenotype } from '../../../src-main/engine/space/sample-genotype.js';
 import { getSpace } from '../../../src-main/engine/space/spaces.js';
 import { deviceCost, fitOnTarget } from '../../../src-main/engine/targets/device-cost.js';
@@ -25,13 +26,13 @@ function tinyNet(): tf.LayersModel {
 }
 
 describe('deviceCost', () => {
-  it('arena = peak int8 activations + 300 B an op + 1 KiB; flash = int8 kernels + int32 biases + 10 B a channel + 160 B an op + 2 KiB; MACs per layer', () => {
+  it('arena = 1.25 × peak int8 activations + 275 B an op + 6 B a channel + 1 KiB; flash = int8 kernels + int32 biases + 10 B a channel + 160 B an op + 2 KiB; MACs per layer', () => {
     const model = tinyNet();
     const graph = buildExportGraph(model);
     expect(graph.ops.map((o) => o.kind)).toEqual(['conv2d', 'globalAvgPool', 'dense']);
     const cost = deviceCost(graph);
-    // Peak: the 64-byte input and the 256-byte conv output are live together.
-    expect(cost.arenaBytes).toBe(64 + 256 + 3 * 300 + 1024);
+    // Peak: the 64-byte input and the 256-byte conv output are live together; 4 + 2 output channels.
+    expect(cost.arenaBytes).toBe(1.25 * (64 + 256) + 3 * 275 + 6 * (4 + 2) + 1024);
     // conv: 36 int8 weights + 4 int32 biases; dense: 8 int8 weights + 2 int32 biases.
     expect(cost.flashBytes).toBe(36 + 16 + 8 + 8 + 10 * (4 + 2) + 3 * 160 + 2048);
     expect(cost.macs).toBe(8 * 8 * 4 * 9 + 4 * 2);
@@ -57,6 +58,34 @@ describe('deviceCost', () => {
       const estimate = deviceCost(graph).flashBytes;
       expect(estimate, `${c.space} C=${c.channels}`).toBeGreaterThanOrEqual(written);
       expect(estimate, `${c.space} C=${c.channels}`).toBeLessThanOrEqual(1.3 * written);
+      calibration.dispose();
+      model.dispose();
+    }
+  });
+});
+
+const runtimes = findPythonRuntimes();
+const tflm = !('missing' in runtimes) && runtimes.tflm;
+
+describe('the arena estimate in TFLite Micro', () => {
+  it.skipIf(!tflm)('is enough for TFLite Micro to run searched cells, and not a third more than they need', async () => {
+    const cases = [
+      { space: 'darts', nodes: 4, channels: 8, cells: 5, side: 28, stemStride: 2 as const },
+      { space: 'nb201', nodes: 4, channels: 16, cells: 5, side: 28, stemStride: 1 as const },
+      { space: 'chain', nodes: 4, channels: 32, cells: 6, side: 28, stemStride: 2 as const },
+    ] as const;
+    for (const c of cases) {
+      const task = classificationTask([c.side, c.side, 1], 10);
+      const genotype = sampleGenotype(getSpace(c.space, { nodes: c.nodes, blocks: c.cells }), new Rng(5));
+      const model = buildDerivedModel(genotype, task, { channels: c.channels, cells: c.cells, nodes: c.nodes, stemMultiplier: 3, stemStride: c.stemStride, reductions: true, seed: 1 });
+      const graph = buildExportGraph(model);
+      const calibration = tf.randomUniform([8, c.side, c.side, 1], 0, 1, 'float32', 3);
+      const int8 = exportTflite(model, { graph, quantize: 'int8', calibration });
+      const samples = quantizeInput(calibration.slice([0], [1]).dataSync(), int8.io!.input);
+      const estimate = deviceCost(graph).arenaBytes;
+      const run = (arenaBytes: number) => runTfliteInPython({ runtime: 'tflm', bytes: int8.bytes, inputShape: [c.side, c.side, 1], samples, arenaBytes });
+      await expect(run(estimate), `${c.space} in ${estimate} B`).resolves.toMatchObject({ arenaBytes: estimate });
+      await expect(run(Math.floor(estimate / 1.35 / 16) * 16), `${c.space} in ${estimate} / 1.35 B`).rejects.toThrow(/could not run the model in an arena/);
       calibration.dispose();
       model.dispose();
     }
