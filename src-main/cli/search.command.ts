@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { SearchConfigSchema, type SearchConfigInput } from '../contract/search-config.js';
+import { TargetIdSchema } from '../contract/targets.js';
 import { exitWithError, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, UserFacingError } from './cli-errors.js';
 import { runToCompletion } from './run-to-completion.js';
 
@@ -57,6 +58,7 @@ interface SearchFlags {
   latencyTargetMs?: number;
   latencyWeight?: number;
   maxParams?: number;
+  target?: string;
   noise?: 'gaussian' | 'salt-pepper';
   sigma?: number;
   collapseGuard?: string;
@@ -94,6 +96,7 @@ export async function configFromFlags(flags: SearchFlags): Promise<SearchConfigI
   set('latencyTargetMs', flags.latencyTargetMs);
   set('latencyWeight', flags.latencyWeight);
   set('maxParams', flags.maxParams);
+  set('target', flags.target);
   set('collapseGuard', flags.collapseGuard);
   set('skipBadFiles', flags.skipBadFiles);
   set('sampleRateHz', flags.sampleRate);
@@ -131,6 +134,7 @@ export function searchCommand(): Command {
     .option('--latency-target-ms <ms>', 'FBNet: target latency (batch 1, this machine)', positiveNumber('--latency-target-ms'))
     .option('--latency-weight <w>', 'FBNet: weight of the latency term (0 turns it off)', nonNegativeNumber('--latency-weight'))
     .option('--max-params <n>', 'size budget of the derived model in parameters', positiveInt('--max-params'))
+    .addOption(new Option('--target <device>', "the device the model must fit (its SRAM and flash) and whose latency is estimated; default host, this machine (docs/targets.md)").choices(TargetIdSchema.options))
     .addOption(new Option('--noise <kind>', 'denoising: noise model').choices(['gaussian', 'salt-pepper']))
     .option('--sigma <s>', 'denoising: Gaussian sigma on a 0-255 scale (default 25)', positiveNumber('--sigma'))
     .addOption(new Option('--collapse-guard <method>', 'guard against the collapse to skip connections').choices(['none', 'skip-count-early-stop', 'darts-minus', 'beta-darts']))
