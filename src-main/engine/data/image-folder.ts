@@ -26,7 +26,7 @@ export interface ImageFolderResult {
   report: ValidationReport;
 }
 
-const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
+export const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
 const DEFAULT_MAX_PIXELS = 40_000_000;
 const DEFAULT_MAX_SIDE = 64;
 /** Channel spread (0..255) under which a decoded RGB pixel still counts as gray: JPEG chroma rounding. */
@@ -102,7 +102,7 @@ async function scanFolder(root: string, log: IssueLog): Promise<{ classes: strin
   return { classes, candidates };
 }
 
-async function readHeader(file: string, maxPixels: number): Promise<ImageHeader> {
+export async function readHeader(file: string, maxPixels: number): Promise<ImageHeader> {
   const handle = await open(file, 'r');
   let header: ImageHeader | 'need-more';
   try {
@@ -123,7 +123,7 @@ async function readHeader(file: string, maxPixels: number): Promise<ImageHeader>
 }
 
 /** Decodes to RGB floats in [0, 1], alpha composited over black (the MNIST convention: ink on black). */
-function decodeRgb(bytes: Buffer, maxPixels: number): { rgb: Float32Array; width: number; height: number; gray: boolean } {
+export function decodeRgb(bytes: Buffer, maxPixels: number): { rgb: Float32Array; width: number; height: number; gray: boolean } {
   let data: Uint8Array;
   let width: number;
   let height: number;

@@ -7,6 +7,7 @@ import { splitByRecording } from '../data/har/split-by-recording.js';
 import { splitBySubject } from '../data/har/split-by-subject.js';
 import { generateSyntheticHar } from '../data/har/synthetic-har.js';
 import { loadUserImages } from '../data/user-images.js';
+import { loadDenoisingSource } from '../data/denoising-images.js';
 import { loadMnist } from '../data/mnist.js';
 import { loadFashionMnist } from '../data/fashion-mnist.js';
 import { holdOut } from '../data/split.js';
@@ -49,7 +50,11 @@ async function loadImages(config: ResolvedSearchConfig): Promise<Loaded> {
     const { train, test } = config.data.name === 'fashion-mnist' ? loadFashionMnist() : loadMnist();
     return { train, test, dataset: config.data.name };
   }
-  const loaded = await loadUserImages(config.data.path, { skipBadFiles: config.skipBadFiles });
+  // Denoising learns from clean images as they come (no class folders); patches of one image stay on one side.
+  const loaded =
+    config.task === 'denoising'
+      ? await loadDenoisingSource(config.data.path, { skipBadFiles: config.skipBadFiles, seed: config.seed })
+      : await loadUserImages(config.data.path, { skipBadFiles: config.skipBadFiles });
   const { train, test } = loaded.test ? { train: loaded.dataset, test: loaded.test } : holdOut(loaded.dataset, USER_TEST_FRACTION, config.seed);
   return { train, test, dataset: config.data.path, report: loaded.report };
 }
