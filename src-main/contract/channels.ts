@@ -54,6 +54,9 @@ export interface RunSummary {
   metric?: { name: string; value: number };
   latencyMs?: number;
   error?: string;
+  /** The machine it ran on (result.json's machine): latency is compared only between runs of one machine. */
+  machineId?: string;
+  machine?: string;
 }
 
 export interface DataInspection {

@@ -75,6 +75,8 @@ export interface RunResult {
   hardware?: unknown;
   /** HAR: sample rate, window in seconds, channels and normalisation the model's input needs. */
   har?: HarPreprocessing;
+  /** The machine and backend the run ran on (latency and time are only comparable on the same one). */
+  machine?: { id: string; label: string };
   createdAt: string;
   nodeVersion: string;
 }

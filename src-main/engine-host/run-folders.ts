@@ -53,6 +53,7 @@ export function summaryFromResult(result: RunResult): RunSummary {
     params: result.params,
     metric,
     latencyMs: result.latency?.measuredMs ?? result.latency?.predictedMs,
+    ...(result.machine ? { machineId: result.machine.id, machine: result.machine.label } : {}),
   };
 }
 

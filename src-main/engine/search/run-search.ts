@@ -31,6 +31,7 @@ import type { RunOptions, RunSearch } from './run-search.types.js';
 import { runSearchPhase, type SearchPhaseResult } from './search-phase.js';
 import { loadTaskData } from './task-data.js';
 import { createRunProgress, type RunProgress } from '../progress/run-progress.js';
+import { runMachine } from '../hardware/run-machine.js';
 
 /**
  * Denoisers (the searched one and its baseline alike) retrain with a cosine from 2e-3. With BN in the
@@ -305,6 +306,7 @@ async function runPipeline(
     ...(latency ? { latency } : {}),
     ...device,
     ...(data.har ? { har: data.har } : {}),
+    machine: runMachine(backend.name),
     createdAt: new Date().toISOString(),
     nodeVersion: process.version,
   };
