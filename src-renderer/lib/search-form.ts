@@ -1,4 +1,5 @@
 import type { SearchConfigInput } from '../../src-main/contract/search-config.js';
+import type { TargetId } from '../../src-main/contract/targets.js';
 
 export type TaskKind = 'classification' | 'denoising' | 'har';
 export type SpaceName = 'darts' | 'nb201' | 'chain' | 'har1d';
@@ -23,6 +24,7 @@ export interface SearchForm {
   cells: string;
   latencyTargetMs: string;
   maxParams: string;
+  target: TargetId;
   seed: string;
   noiseKind: 'gaussian' | 'salt-pepper';
   noiseSigma: string;
@@ -71,6 +73,20 @@ export const COLLAPSE_GUARDS: { value: CollapseGuard; label: string }[] = [
 ];
 const DEFAULT_GUARD: CollapseGuard = 'skip-count-early-stop';
 
+/** The devices a model can be searched for, with their limits in words (engine/targets/targets.ts holds the figures). */
+export const TARGETS: { value: TargetId; label: string; hint: string }[] = [
+  { value: 'host', label: 'This machine', hint: 'No memory limit; latency is measured here.' },
+  { value: 'cortex-m4', label: 'Arm Cortex-M4F microcontroller', hint: '80 MHz, 256 KB SRAM, 1 MB flash.' },
+  { value: 'cortex-m7', label: 'Arm Cortex-M7 microcontroller', hint: '480 MHz, 1 MB SRAM, 2 MB flash.' },
+  { value: 'esp32-s3', label: 'Espressif ESP32-S3', hint: '240 MHz, 512 KB SRAM, 8 MB flash.' },
+  { value: 'rpi4', label: 'Raspberry Pi 4', hint: 'Cortex-A72, 1.5 GHz × 4; memory is no limit for these models.' },
+];
+
+/** What choosing a device does, said once under the choice. */
+export const TARGET_NOTE =
+  'On a microcontroller the search keeps only models whose int8 tensor arena fits its SRAM and whose int8 model fits its flash. ' +
+  'Latency on a device is an estimate from the model\'s multiply-accumulates and the device\'s published speed.';
+
 export function defaultForm(): SearchForm {
   return {
     task: 'classification',
@@ -89,6 +105,7 @@ export function defaultForm(): SearchForm {
     cells: '',
     latencyTargetMs: '',
     maxParams: '',
+    target: 'host',
     seed: '',
     noiseKind: 'gaussian',
     noiseSigma: '25',
@@ -161,6 +178,7 @@ export function buildConfig(form: SearchForm): SearchConfigInput {
   ];
   for (const [key, value] of optional) if (value !== undefined) (config as Record<string, unknown>)[key] = value;
   if (form.collapseGuard !== DEFAULT_GUARD) config.collapseGuard = form.collapseGuard;
+  if (form.target !== 'host') config.target = form.target;
   if (form.task === 'denoising') {
     config.noise = { kind: form.noiseKind, sigma: num(form.noiseSigma) ?? 25, amount: num(form.noiseAmount) ?? 0.1 };
   }
