@@ -163,7 +163,8 @@ export class EngineService {
         onEvent: (event) => throttle.push(event),
       });
       throttle.flush();
-      run.summary = { ...summaryFromResult(result), runId: run.runId };
+      // Started when it was started, not when result.json was written.
+      run.summary = { ...summaryFromResult(result), runId: run.runId, createdAt: run.createdAt };
       this.setStatus(run, 'done');
     } catch (error) {
       throttle.flush();

@@ -57,12 +57,47 @@ export function summaryFromResult(result: RunResult): RunSummary {
   };
 }
 
+/** When the run started: its first event's time (result.json's createdAt is when it finished). */
+async function startedAt(dir: string): Promise<string | undefined> {
+  const first = await readFile(path.join(dir, 'events.jsonl'), 'utf8').then((text) => text.slice(0, text.indexOf('\n')), () => '');
+  try {
+    const t = (JSON.parse(first) as { t?: unknown }).t;
+    return typeof t === 'number' && Number.isFinite(t) ? new Date(t).toISOString() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function summaryOfFinished(dir: string, runId: string, result: RunResult): Promise<RunSummary> {
+  const started = await startedAt(dir);
+  return { ...summaryFromResult(result), runId, ...(started ? { createdAt: started } : {}) };
+}
+
+/**
+ * Why a run without result.json stopped, from its events: the error it ended with (run-search.ts logs it
+ * as the last event), a cancellation, or else the phase it was in when its events end (closed or killed).
+ */
+function whyStopped(events: (RunEvent & { t?: number })[]): { status: 'failed' | 'cancelled'; error: string } {
+  const last = events.at(-1);
+  const ending = [...events].reverse().find((e) => e.type === 'log' && (e.level === 'error' || /^the run was cancelled/.test(e.message)));
+  if (ending?.type === 'log' && ending.level !== 'error') return { status: 'cancelled', error: 'cancelled before it finished' };
+  if (ending?.type === 'log') return { status: 'failed', error: ending.message };
+  const phase = [...events].reverse().find((e) => e.type === 'phase');
+  const when = last?.t ? ` at ${new Date(last.t).toLocaleString()}` : '';
+  const where = phase?.type === 'phase' ? ` during the ${phase.phase} phase` : '';
+  return {
+    status: 'failed',
+    error: events.length === 0 ? 'stopped before its first step: no events were recorded' : `stopped${where}${when} with no error recorded: the app or process was closed or killed (nas-studio resume <run id> continues it)`,
+  };
+}
+
 /** A folder without result.json: the run stopped before the end (or is another process's live run). */
 async function summaryOfUnfinished(runsDir: string, runId: string): Promise<RunSummary> {
   const dir = runDirOf(runsDir, runId);
   const config = (await readJson<Record<string, unknown>>(path.join(dir, 'config.json')).catch(() => undefined)) ?? {};
   const data = config.data as { kind?: string; name?: string; path?: string } | undefined;
-  const created = await stat(dir).then((s) => s.birthtime.toISOString(), () => new Date(0).toISOString());
+  const created = (await startedAt(dir)) ?? (await stat(dir).then((s) => s.birthtime.toISOString(), () => new Date(0).toISOString()));
+  const stopped = whyStopped(await readRunEvents(runsDir, runId).catch(() => []));
   return {
     runId,
     task: String(config.task ?? 'unknown'),
@@ -70,9 +105,9 @@ async function summaryOfUnfinished(runsDir: string, runId: string): Promise<RunS
     space: String(config.space ?? 'unknown'),
     strategy: String(config.strategy ?? 'unknown'),
     preset: String(config.preset ?? 'unknown'),
-    status: 'failed',
+    status: stopped.status,
     createdAt: created,
-    error: 'no result.json: the run stopped before it finished',
+    error: stopped.error.replace('<run id>', runId),
   };
 }
 
@@ -88,7 +123,7 @@ export async function listRunIds(runsDir: string): Promise<string[]> {
 
 export async function readRunSummary(runsDir: string, runId: string): Promise<RunSummary> {
   const result = await readJson<RunResult>(path.join(runDirOf(runsDir, runId), 'result.json'));
-  return result ? { ...summaryFromResult(result), runId } : summaryOfUnfinished(runsDir, runId);
+  return result ? summaryOfFinished(runDirOf(runsDir, runId), runId, result) : summaryOfUnfinished(runsDir, runId);
 }
 
 /** Events of a run; a last line cut short by a live writer is skipped, a bad line elsewhere is an error. */
@@ -137,6 +172,6 @@ export async function readRunDetails(runsDir: string, runId: string): Promise<In
   const exists = await stat(dir).then((s) => s.isDirectory(), () => false);
   if (!exists) return undefined;
   const result = await readJson<RunResult>(path.join(dir, 'result.json'));
-  const summary = result ? { ...summaryFromResult(result), runId } : await summaryOfUnfinished(runsDir, runId);
+  const summary = result ? await summaryOfFinished(dir, runId, result) : await summaryOfUnfinished(runsDir, runId);
   return { summary, result, events: await readRunEvents(runsDir, runId), images: await readRunImages(dir) };
 }

@@ -26,7 +26,7 @@ import { targetReport } from '../targets/target-report.js';
 import { macroOptionsFor } from './macro-options.js';
 import { resolveConfig } from './presets.js';
 import { saveDenoisingExamples, saveRunModel } from './run-artifacts.js';
-import { throwIfCancelled } from './run-control.js';
+import { RunCancelledError, throwIfCancelled } from './run-control.js';
 import type { RunOptions, RunSearch } from './run-search.types.js';
 import { runSearchPhase, type SearchPhaseResult } from './search-phase.js';
 import { loadTaskData } from './task-data.js';
@@ -191,6 +191,13 @@ export const runSearch: RunSearch = async (input: SearchConfigInput, options: Ru
     return result;
   } catch (error) {
     recorder.failed(error);
+    // The run folder says why it stopped (the Results view reads it when there is no result.json).
+    const cancelled = error instanceof RunCancelledError;
+    try {
+      sink({ type: 'log', level: cancelled ? 'warn' : 'error', message: cancelled ? 'the run was cancelled' : (error instanceof Error ? error.message : String(error)) });
+    } catch {
+      // the events file itself could not be written: nothing more to keep
+    }
     throw error;
   } finally {
     progress.stop();
