@@ -15,7 +15,14 @@ export const InvokeRequestSchemas = {
   'app:info': z.object({}).strict(),
   'hardware:profile': z.object({ refresh: z.boolean().default(false) }).strict(),
   'hardware:latencyTable': z.object({ space: SpaceNameSchema, rebuild: z.boolean().default(false) }).strict(),
-  'data:inspect': z.object({ task: TaskKindSchema, source: DataSourceSchema }).strict(),
+  'data:inspect': z
+    .object({
+      task: TaskKindSchema,
+      source: DataSourceSchema,
+      /** HAR recordings: rate of files without a time column, window seconds, channel columns (as in the search config). */
+      har: z.object({ sampleRateHz: z.number().positive().max(100_000), windowSeconds: z.number().positive().max(600), columns: z.array(z.string().min(1).max(200)).min(1).max(64) }).partial().strict().optional(),
+    })
+    .strict(),
   'dialog:pickPath': z.object({ kind: z.enum(['folder', 'file']), title: z.string().max(200).optional() }).strict(),
   'search:estimate': z.object({ config: SearchConfigSchema }).strict(),
   'search:start': z.object({ config: SearchConfigSchema }).strict(),
@@ -61,8 +68,26 @@ export interface RunSummary {
 
 export interface DataInspection {
   report: ValidationReport;
-  /** A few samples as PNG data URLs, with their labels. */
+  /** A few samples as PNG data URLs, with their labels (denoising: a clean patch, then the same patch noisy). */
   previews: { label: string; dataUrl: string }[];
+  /** HAR: what was found, before anything trains. */
+  har?: HarInspection;
+}
+
+/** What the wizard shows of sensor data: classes, files and minutes per class, columns, rate, a few seconds per class. */
+export interface HarInspection {
+  format: string;
+  classes: { name: string; files: number; minutes: number }[];
+  /** Every column of a recording (what channels can be picked from), and the ones used. */
+  columns: string[];
+  channels: string[];
+  sampleRateHz?: number;
+  /** Recordings per source of their rate: timestamps, config, file name. */
+  rateSources: Record<string, number>;
+  windowSeconds?: number;
+  windowSamples: number;
+  /** A few seconds of one recording per class at the common rate: values[channel][sample]. */
+  traces: { label: string; file: string; rateHz?: number; values: number[][] }[];
 }
 
 export interface ExportReportEntry {

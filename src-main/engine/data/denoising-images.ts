@@ -161,7 +161,10 @@ const IDX_FILE = /idx[34][-.]ubyte(\.gz)?$/i;
  * Denoising data from a path: IDX files as before (loadUserImages), anything else a folder of clean
  * images cut into patches (no class subfolders needed).
  */
-export async function loadDenoisingSource(path: string, options: DenoisingImagesOptions = {}): Promise<{ dataset: ArrayDataset; report: ValidationReport; test?: ArrayDataset }> {
+export async function loadDenoisingSource(
+  path: string,
+  options: DenoisingImagesOptions = {},
+): Promise<{ dataset: ArrayDataset; report: ValidationReport; test?: ArrayDataset; files?: string[] }> {
   const info = await stat(path).catch((err: NodeJS.ErrnoException) => {
     throw new Error(`${path}: cannot open (${err.code ?? err.message})`, { cause: err });
   });

@@ -1,9 +1,13 @@
+import { basename } from 'node:path';
 import type { DataInspection } from '../../contract/channels.js';
 import type { DataSourceSchema, TaskKindSchema } from '../../contract/search-config.js';
 import type { z } from 'zod';
 import type { ArrayDataset, ValidationReport } from './dataset.types.js';
-import { loadHar } from './har/load-har.js';
-import { generateSyntheticHar } from './har/synthetic-har.js';
+import { loadDenoisingSource } from './denoising-images.js';
+import { denoisingPreviews } from './denoising-preview.js';
+import { harInspection } from './har/har-inspection.js';
+import { loadHar, UCI_HAR_TIMING } from './har/load-har.js';
+import { generateSyntheticHar, UCI_HAR_CHANNELS } from './har/synthetic-har.js';
 import { loadMnist } from './mnist.js';
 import { loadFashionMnist } from './fashion-mnist.js';
 import { previewSamples } from './preview.js';
@@ -33,16 +37,27 @@ function reportOf(ds: ArrayDataset, base: Partial<ValidationReport> = {}): Valid
  * What the data step of the wizard shows before a search: counts per class, sizes, every problem
  * naming its file, and a few samples as pictures (images only: sensor windows have no picture here).
  */
-export async function inspectDataSource(request: { task: z.infer<typeof TaskKindSchema>; source: z.infer<typeof DataSourceSchema> }): Promise<DataInspection> {
+export async function inspectDataSource(request: {
+  task: z.infer<typeof TaskKindSchema>;
+  source: z.infer<typeof DataSourceSchema>;
+  har?: { sampleRateHz?: number; windowSeconds?: number; columns?: string[] };
+}): Promise<DataInspection> {
   const { task, source } = request;
   if (task === 'har') {
     if (source.kind === 'builtin') {
       const ds = generateSyntheticHar({ subjects: 30, windowsPerActivity: 40, seed: 2026 });
-      return { report: reportOf(ds), previews: [] };
+      const har = harInspection({ format: 'uci-har', dataset: ds, issues: [], skipped: 0, timing: UCI_HAR_TIMING, channels: [...UCI_HAR_CHANNELS] });
+      return { report: reportOf(ds), previews: [], har: { ...har, format: 'built-in (synthetic, UCI HAR layout)' } };
     }
-    const loaded = loadHar(source.path, { skipBadFiles: true });
+    const loaded = loadHar(source.path, { ...request.har, skipBadFiles: true });
     const errors = loaded.issues.filter((i) => i.severity === 'error');
-    return { report: reportOf(loaded.dataset, { ok: errors.length === 0, issues: loaded.issues, skipped: loaded.skipped }), previews: [] };
+    return { report: reportOf(loaded.dataset, { ok: errors.length === 0, issues: loaded.issues, skipped: loaded.skipped }), previews: [], har: harInspection(loaded) };
+  }
+  if (task === 'denoising' && source.kind === 'path') {
+    // Clean images as they come; the preview pairs a clean patch with the noise training will add.
+    const loaded = await loadDenoisingSource(source.path, { skipBadFiles: true });
+    const names = loaded.files?.map((f) => basename(f));
+    return { report: loaded.report, previews: denoisingPreviews(loaded.dataset, PREVIEWS / 2, 1, undefined, names) };
   }
   if (source.kind === 'builtin') {
     if (source.name === 'har-synthetic') throw new Error(`The built-in set '${source.name}' holds sensor windows, not images.`);

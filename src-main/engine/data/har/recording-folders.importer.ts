@@ -36,6 +36,8 @@ export interface RecordingInfo {
   /** Seconds of signal, and windows cut from it. */
   seconds: number;
   windows: number;
+  /** The first PREVIEW_SECONDS at the common rate, samples × channels row-major: what the wizard plots. */
+  head: Float32Array;
 }
 
 export interface HarTiming {
@@ -60,6 +62,7 @@ export interface RecordingFoldersResult {
 }
 
 export const DEFAULT_WINDOW_SECONDS = 2.56;
+export const PREVIEW_SECONDS = 5;
 const RECORDING_EXTENSIONS = new Set(['.csv', '.txt', '.tsv', '.dat']);
 const isHidden = (name: string) => name.startsWith('.');
 const byName = (a: string, b: string) => a.localeCompare(b, undefined, { numeric: true });
@@ -198,6 +201,7 @@ export function loadRecordingFolders(root: string, options: RecordingFolderOptio
     rateSource: p.rateSource,
     seconds: p.resampled.length / C / rateHz,
     windows: counts.get(i + 1) ?? 0,
+    head: p.resampled.slice(0, Math.round(PREVIEW_SECONDS * rateHz) * C),
   }));
   const dataset: ArrayDataset = { name: `recordings (${root})`, x: w.x, xShape: w.xShape, y: w.y, classes: labels, subjects: w.subjects };
   return {
