@@ -1,6 +1,6 @@
 import type { RunEvent, RunStage } from '../../contract/events.js';
 import type { ResolvedSearchConfig } from '../../contract/search-config.js';
-import { racePlan, RETRAIN_MS_PER_IMAGE, STAGE_LABELS, stageWork, LATENCY_SECONDS, type DataSizes, type RacePlan } from './stage-work.js';
+import { baselineUnits, LATENCY_SECONDS, racePlan, RETRAIN_MS_PER_IMAGE, STAGE_LABELS, stageWork, type DataSizes, type RacePlan } from './stage-work.js';
 
 export type ProgressEvent = Extract<RunEvent, { type: 'progress' }>;
 
@@ -46,6 +46,8 @@ interface StageState {
   done: number;
   /** Units the first event of the stage reported as done already (a resumed retraining), left out of the pace. */
   doneBefore?: number;
+  /** When `done` last grew: the pace is timed up to there, and the time since counts against what is left. */
+  doneAt: number;
 }
 
 export function createRunProgress(config: ResolvedSearchConfig, options: RunProgressOptions): RunProgress {
@@ -57,16 +59,16 @@ export function createRunProgress(config: ResolvedSearchConfig, options: RunProg
   let measured = false;
   let work: Map<RunStage, number> | undefined;
   let race: RacePlan | undefined;
-  let current: StageState = { stage: 'loading', startedAt: started, done: 0 };
+  let current: StageState = { stage: 'loading', startedAt: started, done: 0, doneAt: started };
   let lastEmitAt = -Infinity;
   let lastFraction = 0;
   const order = (): RunStage[] => (work ? [...work.keys()] : ['loading']);
 
-  /** Seconds per unit in the current stage: its own measurement blended with the earlier pace. */
-  function currentPace(t: number): number {
+  /** Seconds per unit in the current stage, timed up to its last completed unit, blended with the earlier pace. */
+  function currentPace(): number {
     const units = current.done - (current.doneBefore ?? 0);
     if (units <= 0) return pace;
-    const seconds = (t - current.startedAt) / 1000;
+    const seconds = (current.doneAt - current.startedAt) / 1000;
     const priorUnits = PRIOR_SECONDS / pace;
     return (seconds + PRIOR_SECONDS) / (units + priorUnits);
   }
@@ -82,12 +84,15 @@ export function createRunProgress(config: ResolvedSearchConfig, options: RunProg
     if (stage === 'done') {
       return { type: 'progress', stage, label: STAGE_LABELS.done, fraction: 1, etaSeconds: 0, elapsedSeconds: elapsed, basis: measured ? 'measured' : 'rough' };
     }
-    const stagePace = currentPace(t);
+    const stagePace = currentPace();
     const inStage = (t - current.startedAt) / 1000;
     const total = work?.get(stage) ?? 0;
     let left: number;
     if (current.done > 0 && total > 0) {
-      left = Math.max(0, total - current.done) * stagePace;
+      // A long unit in flight (a race entrant, an epoch's evaluation) is part of what is left, already begun.
+      const inFlight = (t - current.doneAt) / 1000;
+      const ahead = Math.max(0, total - current.done) * stagePace;
+      left = Math.max(ahead - inFlight, OVERRUN_SHARE * inFlight, 0);
     } else {
       const predicted = predictedSeconds(stage, stagePace);
       left = Math.max(predicted - inStage, OVERRUN_SHARE * inStage);
@@ -114,16 +119,19 @@ export function createRunProgress(config: ResolvedSearchConfig, options: RunProg
     const t = now();
     // A finished stage that trained hands its pace on to the stages after it.
     if (current.done > (current.doneBefore ?? 0)) {
-      pace = currentPace(t);
+      pace = currentPace();
       measured = true;
     }
-    current = { stage, startedAt: t, done: 0 };
+    current = { stage, startedAt: t, done: 0, doneAt: t };
     send(true);
   }
 
   function setDone(done: number, firstEventDone?: number): void {
     if (current.done === 0 && current.doneBefore === undefined && firstEventDone !== undefined) current.doneBefore = firstEventDone;
-    current.done = Math.max(current.done, done);
+    if (done > current.done) {
+      current.done = done;
+      current.doneAt = now();
+    }
   }
 
   function observe(event: RunEvent): void {
@@ -159,7 +167,7 @@ export function createRunProgress(config: ResolvedSearchConfig, options: RunProg
         const totalSteps = event.epochs * event.stepsPerEpoch;
         const units = work?.get(stage) ?? 0;
         // The baseline's units include its test evaluation: its steps cover the training part.
-        const training = stage === 'baseline' ? (work?.get('retrain') ?? units) : units;
+        const training = stage === 'baseline' ? (work?.get('retrain') ?? 0) * baselineUnits(config.space) : units;
         const done = (training * steps) / Math.max(1, totalSteps);
         setDone(done, done - training / Math.max(1, totalSteps));
         send(false);

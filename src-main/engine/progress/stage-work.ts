@@ -11,14 +11,28 @@ import { FINAL_ROUND_MAX_EPOCHS, RACE_BATCH } from '../search/rank/rank-race-pha
 export const RETRAIN_MS_PER_IMAGE = 3.3;
 /** A batch of 32 costs about 1.4x the time per image of a batch of 128 (search/estimate.ts). */
 export const SMALL_BATCH_UNITS = 1.4;
-/** Evaluating an image: a forward pass only, at a large batch. */
-export const EVAL_UNITS = 0.3;
+/** Evaluating an image: a forward pass only, at a large batch (15,000 images took 14 s after a retraining at 6.9 ms per image). */
+export const EVAL_UNITS = 0.15;
 /** A supernet search image with its architecture image, per strategy (search/estimate.ts's costs over the retraining's). */
 const SEARCH_UNITS: Record<string, number> = { gdas: 5.6, random: 2.8, pcdarts: 41, darts: 82, fbnet: 82 };
-/** One training-free score: a model built and one batch of 64 through it. */
-export const RANK_UNITS = 250 / RETRAIN_MS_PER_IMAGE;
-/** Batch-1 latency: measured until steady, then timed in blocks (search/latency.ts); seconds, not units. */
-export const LATENCY_SECONDS = 8;
+/**
+ * One training-free score: a model built and one batch of 64 through it. Building dominates, so a DARTS
+ * cell (two cell types, 14 edges) costs far more than the reference NB201 one: on a 2-core machine a quick
+ * MNIST run scored 40 DARTS candidates in 48 s while its race trained at 3.4 ms per unit.
+ */
+export function rankUnits(space: string): number {
+  return space === 'darts' ? 320 : 250 / RETRAIN_MS_PER_IMAGE;
+}
+/**
+ * The fixed baseline's images cost less than the searched model's: a depthwise-separable CNN of the same
+ * size does fewer multiply-adds than a DARTS cell's dilated and separable convolutions (the quick MNIST run:
+ * 547 against 140 images per second).
+ */
+export function baselineUnits(space: string): number {
+  return space === 'darts' ? 0.3 : 0.6;
+}
+/** Batch-1 latency: measured until steady, then timed in blocks (search/latency.ts); seconds, not units (17 s in that run). */
+export const LATENCY_SECONDS = 15;
 
 export interface DataSizes {
   train: number;
@@ -62,7 +76,7 @@ export function searchUnits(config: ResolvedSearchConfig, sizes: DataSizes): num
 export function stageWork(config: ResolvedSearchConfig, sizes: DataSizes): Map<RunStage, number> {
   const work = new Map<RunStage, number>([['loading', 0]]);
   if (config.strategy === 'rank-race') {
-    work.set('rank', config.candidates * RANK_UNITS);
+    work.set('rank', config.candidates * rankUnits(config.space));
     work.set('race', racePlan(config, sizes).rounds.reduce((sum, r) => sum + r.entrants * r.units, 0));
   } else {
     work.set('search', searchUnits(config, sizes));
@@ -70,7 +84,7 @@ export function stageWork(config: ResolvedSearchConfig, sizes: DataSizes): Map<R
   const retrain = retrainImages(config, sizes);
   work.set('retrain', retrain);
   work.set('evaluate', (sizes.validation + sizes.test) * EVAL_UNITS);
-  work.set('baseline', retrain + sizes.test * EVAL_UNITS);
+  work.set('baseline', (retrain + sizes.test * EVAL_UNITS) * baselineUnits(config.space));
   work.set('latency', 0);
   work.set('done', 0);
   return work;
