@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
+import type { ExportReport } from '../contract/channels.js';
 import { exitWithError, UserFacingError } from './cli-errors.js';
 
 const FORMATS = ['tfjs', 'onnx', 'tflite', 'tflite-int8', 'c'] as const;
@@ -25,6 +26,23 @@ function readRun(runDir: string): { config: unknown } {
   }
 }
 
+const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
+
+/** What a device needs, in plain words: flash, the arena to allocate, and whether TFLite Micro ran it. */
+function deviceLines(report: ExportReport): string[] {
+  const lines: string[] = [];
+  if (report.flashBytes !== undefined) lines.push(`flash        ${kib(report.flashBytes)} (the int8 model)`);
+  if (report.tensorArenaBytes !== undefined) {
+    lines.push(`SRAM         ${kib(report.tensorArenaBytes)} tensor arena to allocate (${report.tensorArenaSource === 'tflite-micro' ? 'measured by TFLite Micro' : 'an estimate: TFLite Micro did not run'})`);
+  }
+  const mcu = report.microcontroller;
+  if (mcu) lines.push(`TFLite Micro ${mcu.verified ? 'ran the int8 model' : 'did not confirm the int8 model'}: ${mcu.note ?? ''}`);
+  if (report.metricName && report.metricBefore !== undefined && report.metricAfterInt8 !== undefined) {
+    lines.push(`${report.metricName.padEnd(12)} ${report.metricBefore.toFixed(4)} float → ${report.metricAfterInt8.toFixed(4)} int8, on ${report.metricSamples ?? '?'} test inputs`);
+  }
+  return lines;
+}
+
 export function exportCommand(): Command {
   return new Command('export')
     .description('Export a finished run for deployment, each format verified by an independent runtime; writes RUN_DIR/exports/report.json.')
@@ -42,6 +60,7 @@ export function exportCommand(): Command {
         for (const e of report.exports) {
           process.stderr.write(`${e.format.padEnd(12)} ${String(e.bytes).padStart(9)} bytes  ${e.verified ? 'verified' : 'NOT verified'}${e.maxAbsDiff !== undefined ? `  max |diff| ${e.maxAbsDiff.toExponential(2)}` : ''}${e.note ? `  ${e.note}` : ''}\n`);
         }
+        for (const line of deviceLines(report)) process.stderr.write(`${line}\n`);
         process.stdout.write(`${path.join(outDir, 'report.json')}\n`);
       } catch (error) {
         exitWithError(error);
