@@ -139,7 +139,8 @@ export interface InvokeResponses {
   'hardware:latencyTable': unknown;
   'data:inspect': DataInspection;
   'dialog:pickPath': { path: string | null };
-  'search:estimate': { seconds: number; note: string };
+  /** `preset`: the numbers the preset picked for the fields left empty (null: none), shown in the wizard. */
+  'search:estimate': { seconds: number; note: string; preset?: Record<string, number | null> };
   'search:start': { runId: string };
   'search:pause': { ok: true };
   'search:resume': { ok: true };

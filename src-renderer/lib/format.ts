@@ -51,6 +51,25 @@ export function metricLabel(name: string): string {
   return labels[name] ?? name;
 }
 
+/** What a metric means for the user, in one line (beside each metric in the results). */
+export function metricHelp(name: string): string {
+  const help: Record<string, string> = {
+    accuracy: 'Share of the held-out test images the model labels correctly. Higher is better.',
+    macro_f1: 'Accuracy that counts every class equally, so a rare class done badly pulls it down. Higher is better; 1 is perfect.',
+    psnr: 'How close the cleaned images are to the originals, in decibels. Higher is better; +3 dB is about half the error.',
+    ssim: 'How alike the cleaned and original images look in structure, from 0 to 1. Higher is better.',
+    psnr_noisy: 'PSNR of the noisy input itself: the starting point the model improves on.',
+    psnr_baseline: 'PSNR of the fixed, hand-designed model trained the same way: what the search is compared with.',
+    ssim_baseline: 'SSIM of the fixed, hand-designed model trained the same way.',
+    loss: 'The training objective measured on the test data. Lower is better; useful to compare runs of the same task only.',
+  };
+  return help[name] ?? '';
+}
+
+/** The genotype text, in a line. */
+export const GENOTYPE_HELP =
+  "The architecture found, written as research papers write it: each entry is an operation and the node it reads from (0 and 1 are the cell's inputs). Paste it to rebuild or compare the model.";
+
 export function formatMs(ms: number | undefined): string {
   if (ms === undefined || !Number.isFinite(ms)) return '—';
   return ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.toFixed(ms < 10 ? 2 : 1)} ms`;

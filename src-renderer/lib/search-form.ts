@@ -37,11 +37,12 @@ export const TASKS: { value: TaskKind; label: string; hint: string }[] = [
   { value: 'har', label: 'Activity recognition', hint: 'Recognise activities (walking, sitting, …) from motion-sensor windows.' },
 ];
 
-export const SPACES: { value: SpaceName; label: string; tasks: TaskKind[] }[] = [
-  { value: 'darts', label: 'DARTS cells (normal + reduction)', tasks: ['classification', 'denoising'] },
-  { value: 'nb201', label: 'NAS-Bench-201 cell (comparable with public tables)', tasks: ['classification', 'denoising'] },
-  { value: 'chain', label: 'Mobile chain (small devices)', tasks: ['classification', 'denoising', 'har'] },
-  { value: 'har1d', label: '1-D cells for sensor data', tasks: ['har'] },
+/** Short labels (the select is narrow) and a line each of what the choice means for the user. */
+export const SPACES: { value: SpaceName; label: string; tasks: TaskKind[]; hint: string }[] = [
+  { value: 'darts', label: 'DARTS cells', tasks: ['classification', 'denoising'], hint: 'The classic image space: blocks that keep the image size and blocks that halve it, stacked. The most choices, the slowest to train.' },
+  { value: 'nb201', label: 'NAS-Bench-201 cell', tasks: ['classification', 'denoising'], hint: 'One small block repeated; the networks it can build are in public tables of trained results, so yours can be compared.' },
+  { value: 'chain', label: 'Mobile chain', tasks: ['classification', 'denoising', 'har'], hint: 'A simple chain of phone-style blocks: small, fast models for phones and microcontrollers.' },
+  { value: 'har1d', label: '1-D sensor cells', tasks: ['har'], hint: 'Blocks that read sensor recordings (accelerometer, gyroscope) along time.' },
 ];
 
 export const BUILTINS: { value: BuiltinName; label: string; tasks: TaskKind[] }[] = [
@@ -57,11 +58,11 @@ export const BUILTIN_IMAGE_HINT =
 /** Each strategy with a line of what it means for the user. */
 export const STRATEGIES: { value: SearchForm['strategy']; label: string; hint: string }[] = [
   { value: 'rank-race', label: 'Rank and race (recommended)', hint: 'Scores many candidate networks on your images without training, then trains the best few briefly and keeps the one that does best on held-back data.' },
-  { value: 'gdas', label: 'GDAS (gradient search, one path per step)', hint: 'Trains one shared network and learns which operation each connection prefers; fast per step, but short searches decide little.' },
-  { value: 'darts', label: 'DARTS (gradient search, every path)', hint: 'Like GDAS but runs every operation at every step: slower and more memory.' },
-  { value: 'pcdarts', label: 'PC-DARTS (gradient search, part of the channels)', hint: 'DARTS on a quarter of the channels: less memory.' },
-  { value: 'fbnet', label: 'FBNet (gradient search with a speed target)', hint: 'Gradient search that also weighs how fast each operation runs on this machine, and a size budget.' },
-  { value: 'random', label: 'Random search (reference)', hint: 'Picks among random networks with shared weights: what a search must beat.' },
+  { value: 'gdas', label: 'GDAS — gradient, fast', hint: 'Trains one shared network and learns which operation each connection prefers; fast per step, but short searches decide little.' },
+  { value: 'darts', label: 'DARTS — gradient, every path', hint: 'Like GDAS but runs every operation at every step: slower and more memory.' },
+  { value: 'pcdarts', label: 'PC-DARTS — less memory', hint: 'DARTS on a quarter of the channels: less memory.' },
+  { value: 'fbnet', label: 'FBNet — speed target', hint: 'Gradient search that also weighs how fast each operation runs on this machine, and a size budget.' },
+  { value: 'random', label: 'Random (reference)', hint: 'Picks among random networks with shared weights: what a search must beat.' },
 ];
 
 /** The contract's default comes first; 'none' lets the user see what an unguarded search does. */

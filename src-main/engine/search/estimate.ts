@@ -27,11 +27,19 @@ function modelScale(channels: number, cells: number, positions: number): number 
   return (channels / 8) ** 1.5 * (cells / 5) * (positions / 196);
 }
 
+/** The numbers the preset (or the user) picked, for the wizard's Advanced fields; null: none set. */
+export type PresetChoices = Record<'epochs' | 'retrainEpochs' | 'searchSamples' | 'batchSize' | 'channels' | 'cells' | 'seed' | 'latencyTargetMs' | 'maxParams', number | null>;
+
+function presetChoices(config: ReturnType<typeof resolveConfig>): PresetChoices {
+  const { epochs, retrainEpochs, searchSamples, batchSize, channels, cells, seed } = config;
+  return { epochs, retrainEpochs, searchSamples, batchSize, channels, cells, seed, latencyTargetMs: config.latencyTargetMs ?? null, maxParams: config.maxParams ?? null };
+}
+
 /**
  * A time estimate before a search starts, from measured costs per sample scaled to the config. For
  * user data the sample count is not known before the data is read; 10,000 is assumed and said so.
  */
-export async function estimateSearch(request: { config: SearchConfigInput }): Promise<{ seconds: number; note: string }> {
+export async function estimateSearch(request: { config: SearchConfigInput }): Promise<{ seconds: number; note: string; preset: PresetChoices }> {
   const config = resolveConfig(request.config);
   const builtin = config.data.kind === 'builtin' ? BUILTIN_SAMPLES[config.data.name] : undefined;
   const train = builtin?.train ?? 10_000;
@@ -52,6 +60,7 @@ export async function estimateSearch(request: { config: SearchConfigInput }): Pr
   const dataNote = builtin ? '' : ' It assumes about 10,000 samples; yours may differ.';
   return {
     seconds,
+    preset: presetChoices(config),
     note: `From measured CPU time per sample on a 2-core reference machine, scaled to this search's width, depth and input size, on ${config.workers} core(s).${dataNote}`,
   };
 }
