@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildDerivedModel } from '../src-main/engine/derive/build-derived-model.js';
+import { buildDerivedModel, type DerivedModelOptions } from '../src-main/engine/derive/build-derived-model.js';
 import { loadMnist } from '../src-main/engine/data/mnist.js';
 import { buildExportGraph } from '../src-main/engine/export/export-graph.js';
 import { runTfliteInPython } from '../src-main/engine/export/python-tflite.js';
@@ -89,7 +89,7 @@ interface Row {
 
 function models(): { name: string; model: tf.LayersModel }[] {
   const g = (f: string) => parseGenotype(readFileSync(path.join(ROOT, 'test', 'fixtures', 'genotypes', f), 'utf8'));
-  const quick = { channels: 8, cells: 5, nodes: 4, stemMultiplier: 3, stemStride: 2, reductions: true, seed: 3 };
+  const quick: DerivedModelOptions = { channels: 8, cells: 5, nodes: 4, stemMultiplier: 3, stemStride: 2, reductions: true, seed: 3 };
   const task = classificationTask([28, 28, 1], 10);
   return [
     { name: 'DARTS_V2, quick skeleton (C 8, 5 cells)', model: buildDerivedModel(g('darts-v2.txt'), task, quick) },

@@ -146,7 +146,7 @@ export interface InvokeResponses {
   'search:resume': { ok: true };
   'search:cancel': { ok: true };
   'runs:list': RunSummary[];
-  'runs:get': { summary: RunSummary; result?: RunResult; events: RunEvent[]; images: { name: string; dataUrl: string }[] };
+  'runs:get': { summary: RunSummary; result?: RunResult; events: RunEvent[]; images: { name: string; dataUrl: string }[]; exportReport?: ExportReport };
   'export:run': ExportReport;
   'export:saveTo': { folder: string; files: string[] };
 }

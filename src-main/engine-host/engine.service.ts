@@ -14,7 +14,7 @@ import { PauseGate } from '../engine/search/run-control.js';
 import type { RunSearch } from '../engine/search/run-search.types.js';
 import { createEventThrottle } from './event-throttle.js';
 import { findEngineExport, NotAvailableError } from './engine-modules.js';
-import { exportRunFormats, saveExportsTo } from './exports.js';
+import { exportRunFormats, readKeptExportReport, saveExportsTo } from './exports.js';
 import { listRunIds, readRunDetails, readRunSummary, summaryFromResult } from './run-folders.js';
 
 export type EmitEvent = <E extends EventChannel>(channel: E, payload: EventPayloads[E]) => void;
@@ -252,7 +252,10 @@ export class EngineService {
   private async get(runId: string): Promise<InvokeResponses['runs:get']> {
     const details = await readRunDetails(this.options.runsDir, runId);
     const tracked = this.runs.get(runId);
-    if (details) return tracked && tracked.status !== 'done' ? { ...details, summary: this.summaryOf(tracked) } : details;
+    if (details) {
+      const exportReport = await readKeptExportReport(this.options.runsDir, runId);
+      return tracked && tracked.status !== 'done' ? { ...details, summary: this.summaryOf(tracked) } : { ...details, exportReport };
+    }
     if (tracked) return { summary: this.summaryOf(tracked), events: [], images: [] };
     throw new Error(`No run ${runId} in ${this.options.runsDir}`);
   }

@@ -27,6 +27,18 @@ export async function exportRunFormats(runsDir: string, request: ParsedInvokeReq
   return { ...report, folder, files: await filesUnder(folder).catch(() => []) };
 }
 
+/** The report of the run's last export, kept with the run (with its folder and files), if it was exported. */
+export async function readKeptExportReport(runsDir: string, runId: string): Promise<ExportReport | undefined> {
+  const folder = exportsDirOf(runsDir, runId);
+  const text = await readFile(path.join(folder, 'report.json'), 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  try {
+    return { ...(JSON.parse(text) as ExportReport), folder, files: await filesUnder(folder).catch(() => []) };
+  } catch {
+    return undefined; // a damaged report is not shown; exporting again rewrites it
+  }
+}
+
 async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });
   return entries.filter((entry) => entry.isFile()).map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name))).sort();

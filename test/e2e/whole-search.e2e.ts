@@ -197,7 +197,7 @@ describe('a whole search through the UI', () => {
     await page.emulateMedia({ colorScheme: 'light' });
     lap('results');
 
-    // Export: tfjs and onnx, each verified; the report table.
+    // Export: every format (all ticked by default), each verified; the report table.
     await page.getByTestId('go-export').click();
     await page.getByTestId('format-tfjs').check();
     await page.getByTestId('format-onnx').check();
@@ -212,7 +212,16 @@ describe('a whole search through the UI', () => {
       expect(await table.locator('tr[data-format="tfjs"] td').nth(3).innerText()).toBe('yes');
       expect(await table.locator('tr[data-format="onnx"] td').nth(3).innerText()).toBe('yes');
       await page.getByTestId('export-location').waitFor();
+      // One RAM figure for a device, measured by TFLite Micro, and the flash the model takes.
+      const device = page.getByTestId('device-table');
+      expect(await device.locator('tr[data-row="sram"]').innerText()).toMatch(/measured/);
+      expect(await device.locator('tr[data-row="flash"]').innerText()).toMatch(/int8 model/);
       await shot(page, 'export');
+      // The report stays with the run: away and back, it is there without exporting again.
+      await page.getByTestId('nav-results').click();
+      await page.getByTestId('nav-export').click();
+      await page.getByTestId('export-table').waitFor({ timeout: 30_000 });
+      expect(await page.getByTestId('export-table').locator('tr[data-format="onnx"] td').nth(3).innerText()).toBe('yes');
     }
     lap('export');
 
