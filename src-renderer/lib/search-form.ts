@@ -29,6 +29,10 @@ export interface SearchForm {
   noiseKind: 'gaussian' | 'salt-pepper';
   noiseSigma: string;
   noiseAmount: string;
+  /** HAR recordings: rate of files without a time column, window in seconds, channel columns ([] = all). */
+  sampleRateHz: string;
+  windowSeconds: string;
+  harColumns: string[];
 }
 
 export const TASKS: { value: TaskKind; label: string; hint: string }[] = [
@@ -111,7 +115,29 @@ export function defaultForm(): SearchForm {
     noiseKind: 'gaussian',
     noiseSigma: '25',
     noiseAmount: '0.1',
+    sampleRateHz: '',
+    windowSeconds: '',
+    harColumns: [],
   };
+}
+
+/** What the path field asks for, per task: each task reads a different layout. */
+export const DATA_HINTS: Record<TaskKind, string> = {
+  classification: 'A folder with one sub-folder per class (PNG/JPEG), or an IDX file pair.',
+  denoising: 'A folder of clean images (PNG/JPEG, any size, gray or colour): noise is added during training. An IDX file pair works too.',
+  har: 'A folder with one sub-folder of recordings (.csv/.txt) per activity, a labelled CSV file, a WISDM file or a UCI HAR folder.',
+};
+
+/** The HAR reading options the wizard sends to data:inspect and the search (only what the user set). */
+export function harOptions(form: SearchForm): { sampleRateHz?: number; windowSeconds?: number; columns?: string[] } | undefined {
+  if (form.task !== 'har' || form.dataKind !== 'path') return undefined;
+  const options: { sampleRateHz?: number; windowSeconds?: number; columns?: string[] } = {};
+  const rate = Number(form.sampleRateHz);
+  const window = Number(form.windowSeconds);
+  if (form.sampleRateHz.trim() !== '' && rate > 0) options.sampleRateHz = rate;
+  if (form.windowSeconds.trim() !== '' && window > 0) options.windowSeconds = window;
+  if (form.harColumns.length > 0) options.columns = [...form.harColumns];
+  return options;
 }
 
 /** The built-in data set that fits a task, and the space a task starts with. */
@@ -147,6 +173,10 @@ export function formProblems(form: SearchForm): Partial<Record<keyof SearchForm,
   whole('maxParams', 1, 'The size budget');
   whole('seed', 0, 'The seed');
   positive('latencyTargetMs', 'The latency target');
+  if (form.task === 'har') {
+    positive('sampleRateHz', 'The sample rate');
+    positive('windowSeconds', 'The window length');
+  }
   if (form.task === 'denoising') {
     positive('noiseSigma', 'Noise strength');
     const amount = Number(form.noiseAmount);
@@ -180,6 +210,7 @@ export function buildConfig(form: SearchForm): SearchConfigInput {
   for (const [key, value] of optional) if (value !== undefined) (config as Record<string, unknown>)[key] = value;
   if (form.collapseGuard !== DEFAULT_GUARD) config.collapseGuard = form.collapseGuard;
   if (form.target !== 'host') config.target = form.target;
+  Object.assign(config, harOptions(form));
   if (form.task === 'denoising') {
     config.noise = { kind: form.noiseKind, sigma: num(form.noiseSigma) ?? 25, amount: num(form.noiseAmount) ?? 0.1 };
   }
