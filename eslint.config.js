@@ -28,7 +28,7 @@ export default tseslint.config(
             noElectron,
             noApp,
             { group: ['@tensorflow/*'], message: 'contract/ is pure: zod and types only.' },
-            { regex: 'engine/(?!.*\\.types\\.js$)', message: 'contract/ may import only the engine\'s *.types.ts files.' },
+            { group: ['**/engine/**', '**/engine-host/**', '**/cli/**', '**/serve/**'], message: 'contract/ owns the types it publishes: it imports nothing of ours (the engine imports from it).' },
           ],
         },
       ],

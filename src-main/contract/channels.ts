@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DataSourceSchema, SearchConfigSchema, SpaceNameSchema, TaskKindSchema } from './search-config.js';
 import type { RunEvent } from './events.js';
 import type { RunResult } from './result.js';
-import type { ValidationReport } from '../engine/data/dataset.types.js';
+import type { ValidationReport } from './data-report.js';
 
 /**
  * The one contract between the renderer and whatever hosts the engine (Electron main over IPC, or the

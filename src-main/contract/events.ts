@@ -1,4 +1,4 @@
-import type { AlphaProbs } from '../engine/space/space.types.js';
+import type { AlphaProbs } from './alphas.js';
 import type { SearchDecision } from './decision.js';
 
 /** Phases of one run, in order. */

@@ -26,19 +26,5 @@ export interface DataSplits {
   test: ArrayDataset;
 }
 
-/** One problem found while reading user data. Every message names the file. */
-export interface DataIssue {
-  file: string;
-  problem: string;
-  severity: 'error' | 'warning';
-}
-
-export interface ValidationReport {
-  ok: boolean;
-  samples: number;
-  countsPerClass: Record<string, number>;
-  /** e.g. "28×28×1" or "128×9"; several when sizes differ before resizing */
-  shapes: string[];
-  issues: DataIssue[];
-  skipped: number;
-}
+// Owned by the contract (what crosses to the renderer); re-exported for the engine's readers.
+export type { DataIssue, ValidationReport } from '../../contract/data-report.js';

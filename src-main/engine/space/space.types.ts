@@ -108,11 +108,5 @@ export interface ChainGenotype {
 
 export type Genotype = DartsGenotype | Nb201Genotype | ChainGenotype;
 
-/** Alphas (architecture logits) exported as probabilities: per cell type, per edge, per primitive. */
-export interface AlphaProbs {
-  primitives: readonly string[];
-  /** edge names, in the same order as rows of each matrix */
-  edges: string[];
-  normal: number[][];
-  reduce?: number[][];
-}
+// Owned by the contract (events and result.json carry it); re-exported for the engine.
+export type { AlphaProbs } from '../../contract/alphas.js';
