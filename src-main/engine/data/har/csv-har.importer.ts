@@ -2,6 +2,8 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { ArrayDataset, DataIssue } from '../dataset.types.js';
 import { concatDatasets } from './concat-datasets.js';
+import type { HarTiming } from './recording-folders.importer.js';
+import { rateFromSteps } from './sample-rate.js';
 import { checkWindowOptions, windowRuns, type Run, type WindowOptions } from './windowing.js';
 
 /**
@@ -17,6 +19,9 @@ export interface CsvHarOptions extends Partial<WindowOptions> {
 
 export interface CsvHarResult {
   dataset: ArrayDataset;
+  /** From the timestamp column's median step, when it gives a plausible rate. */
+  timing?: HarTiming;
+  channels: string[];
   issues: DataIssue[];
   /** Files skipped. */
   skipped: number;
@@ -25,6 +30,8 @@ export interface CsvHarResult {
 interface ParsedCsv {
   channels: string[];
   runs: Run[];
+  /** Time steps between consecutive rows of one run (for the sample rate). */
+  steps: number[];
 }
 
 export function parseHarCsv(file: string, text: string, fileIndex = 0): ParsedCsv {
@@ -41,6 +48,8 @@ export function parseHarCsv(file: string, text: string, fileIndex = 0): ParsedCs
   const channelCols = header.map((_, i) => i).filter((i) => i !== labelCol && i !== timeCol && i !== subjectCol);
   if (channelCols.length === 0) throw new Error(`${file}:${headerAt + 1}: no sensor channel columns between timestamp and label`);
   const runs: Run[] = [];
+  const steps: number[] = [];
+  let lastTime = NaN;
   let current: Run | undefined;
   for (let i = headerAt + 1; i < lines.length; i++) {
     if (lines[i].trim() === '') continue;
@@ -53,10 +62,12 @@ export function parseHarCsv(file: string, text: string, fileIndex = 0): ParsedCs
       subject = Number(cells[subjectCol]);
       if (!Number.isInteger(subject)) throw new Error(`${file}:${i + 1}: subject "${cells[subjectCol]}" is not an integer`);
     }
+    const time = Number(cells[timeCol]);
     if (!current || current.label !== label || current.subject !== subject) {
       current = { label, subject, values: [] };
       runs.push(current);
-    }
+    } else if (time > lastTime) steps.push(time - lastTime);
+    lastTime = time;
     for (const c of channelCols) {
       const v = Number(cells[c]);
       if (cells[c] === '' || !Number.isFinite(v))
@@ -64,7 +75,7 @@ export function parseHarCsv(file: string, text: string, fileIndex = 0): ParsedCs
       current.values.push(v);
     }
   }
-  return { channels: channelCols.map((c) => header[c]), runs };
+  return { channels: channelCols.map((c) => header[c]), runs, steps };
 }
 
 function csvFiles(path: string): string[] {
@@ -107,5 +118,14 @@ export function loadCsvHar(path: string, options: CsvHarOptions = {}): CsvHarRes
   });
   const dataset = concatDatasets(parts, `CSV HAR (${path})`);
   if (dataset.y.length === 0) throw new Error(`${path}: no complete ${win.windowSize}-sample window in any labelled run`);
-  return { dataset, issues, skipped };
+  let timing: HarTiming | undefined;
+  try {
+    const { rateHz } = rateFromSteps(path, parsed.flatMap((p) => p.csv.steps));
+    const hz = Number(rateHz.toPrecision(4));
+    const stride = Math.max(1, Math.round(win.windowSize * (1 - win.overlap)));
+    timing = { sampleRateHz: hz, windowSeconds: win.windowSize / hz, strideSeconds: stride / hz, windowSamples: win.windowSize, strideSamples: stride };
+  } catch (err) {
+    issues.push({ file: path, problem: `sample rate unknown (${(err as Error).message}); it is not stored with the model`, severity: 'warning' });
+  }
+  return { dataset, issues, skipped, channels: parsed[0].csv.channels, ...(timing ? { timing } : {}) };
 }

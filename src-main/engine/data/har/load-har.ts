@@ -39,6 +39,9 @@ export interface LoadedHar {
   columns?: string[];
 }
 
+/** WISDM v1.1: an accelerometer sampled at 20 Hz (Kwapisz et al., 2010). */
+const WISDM_HZ = 20;
+
 /** UCI HAR: 50 Hz, windows of 2.56 s (128 samples) with 50 % overlap (Anguita et al., 2013). */
 export const UCI_HAR_TIMING: HarTiming = { sampleRateHz: 50, windowSeconds: 2.56, strideSeconds: 1.28, windowSamples: 128, strideSamples: 64 };
 
@@ -71,7 +74,10 @@ export function loadHar(path: string, options: LoadHarOptions = {}): LoadedHar {
     }
     case 'wisdm': {
       const r = loadWisdm(path, { ...win, strict: options.strict });
-      return { format, ...r };
+      const size = r.dataset.xShape[1];
+      const stride = Math.max(1, Math.round(size * (1 - (options.overlap ?? 0.5))));
+      const timing = { sampleRateHz: WISDM_HZ, windowSeconds: size / WISDM_HZ, strideSeconds: stride / WISDM_HZ, windowSamples: size, strideSamples: stride };
+      return { format, ...r, timing, channels: ['x', 'y', 'z'] };
     }
     case 'csv': {
       const r = loadCsvHar(path, { ...win, skipBadFiles: options.skipBadFiles });

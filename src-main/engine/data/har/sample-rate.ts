@@ -32,7 +32,14 @@ export function rateFromTimes(file: string, times: Float64Array, unitHint?: numb
   for (let i = 1; i < times.length; i++) steps.push(times[i] - times[i - 1]);
   const backwards = steps.findIndex((d) => !(d > 0));
   if (backwards >= 0) throw new Error(`${file}: the time column does not increase at data row ${backwards + 2} (${times[backwards]} then ${times[backwards + 1]})`);
-  const step = median(steps);
+  return rateFromSteps(file, steps, unitHint);
+}
+
+/** The same from the positive steps between consecutive samples (a file whose time restarts per run). */
+export function rateFromSteps(file: string, steps: number[], unitHint?: number): { rateHz: number; secondsPerUnit: number } {
+  const positive = steps.filter((d) => d > 0);
+  if (positive.length === 0) throw new Error(`${file}: the time column never increases`);
+  const step = median(positive);
   const units = unitHint !== undefined ? [unitHint] : UNITS;
   for (const unit of units) {
     const rateHz = 1 / (step * unit);

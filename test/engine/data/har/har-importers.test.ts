@@ -66,6 +66,13 @@ describe('CSV importer', () => {
     expect(r.dataset.x[2]).toBeCloseTo(9.572, 5);
   });
 
+  it('reads the sample rate from the timestamp column (ms steps of 20 → 50 Hz) and keeps it with the windows', () => {
+    const r = loadHar(join(good, 'recording.csv'), { windowSize: 8, overlap: 0.5 });
+    expect(r.timing).toEqual({ sampleRateHz: 50, windowSeconds: 0.16, strideSeconds: 0.08, windowSamples: 8, strideSamples: 4 });
+    expect(r.channels).toEqual(['acc_x', 'acc_y', 'acc_z']);
+    expect(loadHar(join(good, 'wisdm-snippet.txt'), { windowSize: 16 }).timing).toMatchObject({ sampleRateHz: 20, windowSeconds: 0.8 });
+  });
+
   it('names file and line for a ragged row, a NaN and an empty value', () => {
     expect(() => loadCsvHar(join(bad, 'ragged-row.csv'))).toThrow(/ragged-row\.csv:8: 5 columns, the header has 6/);
     expect(() => loadCsvHar(join(bad, 'nan-value.csv'))).toThrow(/nan-value\.csv:13: column "acc_x" is "NaN", not a number/);
