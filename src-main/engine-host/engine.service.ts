@@ -13,7 +13,8 @@ import type { SearchConfig } from '../contract/search-config.js';
 import { PauseGate } from '../engine/search/run-control.js';
 import type { RunSearch } from '../engine/search/run-search.types.js';
 import { createEventThrottle } from './event-throttle.js';
-import { findEngineExport, NotAvailableError } from './engine-modules.js';
+import { engineEntry } from './engine-entry.js';
+import { NotAvailableError } from './not-available.js';
 import { exportRunFormats, readKeptExportReport, saveExportsTo } from './exports.js';
 import { listRunIds, readRunDetails, readRunSummary, summaryFromResult } from './run-folders.js';
 
@@ -70,12 +71,12 @@ export class EngineService {
     this.handlers = {
       'app:info': async () => ({ version: options.version, mode: options.mode, platform: process.platform }),
       'hardware:profile': (request) => this.hardwareProfile(request.refresh),
-      'hardware:latencyTable': (request) => this.engineCall('hardware', 'buildLatencyTable', 'the latency table', request),
-      'data:inspect': (request) => this.engineCall('data', 'inspectDataSource', 'data inspection', request),
+      'hardware:latencyTable': async (request) => (await engineEntry.buildLatencyTable())(request),
+      'data:inspect': async (request) => (await engineEntry.inspectDataSource())(request),
       'dialog:pickPath': async () => {
         throw new NotAvailableError('not available here: picking a path needs the desktop window; type the path instead');
       },
-      'search:estimate': (request) => this.engineCall('search', 'estimateSearch', 'the time estimate', request),
+      'search:estimate': async (request) => (await engineEntry.estimateSearch())(request),
       'search:start': (request) => this.start(request.config),
       'search:pause': async ({ runId }) => this.pause(runId),
       'search:resume': async ({ runId }) => this.resume(runId),
@@ -99,15 +100,6 @@ export class EngineService {
     if (this.current) this.cancel(this.current.runId);
   }
 
-  /**
-   * Channels whose engine part is found by name: the engine function gets the parsed request and the
-   * runs folder and returns the channel's response.
-   */
-  private async engineCall<R>(folder: 'hardware' | 'data' | 'search', exportName: string, what: string, request: unknown): Promise<R> {
-    const fn = await findEngineExport<(request: unknown, context: { runsDir: string }) => Promise<R>>(folder, exportName, what);
-    return fn(request, { runsDir: this.options.runsDir });
-  }
-
   private hardwareProfile(refresh: boolean): Promise<unknown> {
     if (refresh || !this.profile) {
       const build = this.options.engine?.hardwareProfile ?? defaultHardwareProfile;
@@ -119,7 +111,7 @@ export class EngineService {
 
   private async start(config: SearchConfig): Promise<InvokeResponses['search:start']> {
     // Load first, so a missing engine fails this call instead of a queued run later.
-    const runSearch = this.options.engine?.runSearch ?? (await findEngineExport<RunSearch>('search', 'runSearch', 'running a search', 'run-search'));
+    const runSearch = this.options.engine?.runSearch ?? (await engineEntry.runSearch());
     const run: TrackedRun = {
       runId: newRunId(),
       config,
@@ -277,6 +269,5 @@ function brokenSummary(runId: string, error: Error): RunSummary {
 
 /** The hardware module's host entry point: a saved profile of this machine, or a fresh measured one. */
 async function defaultHardwareProfile(refresh: boolean): Promise<unknown> {
-  const getMachineProfile = await findEngineExport<(options: { refresh?: boolean }) => Promise<unknown>>('hardware', 'getMachineProfile', 'the hardware profile', 'machine-profile');
-  return getMachineProfile({ refresh });
+  return (await engineEntry.getMachineProfile())({ refresh });
 }

@@ -3,7 +3,7 @@ import { copyFile, mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ExportReport, ParsedInvokeRequest } from '../contract/channels.js';
 import type { RunResult } from '../contract/result.js';
-import { findEngineExport } from './engine-modules.js';
+import { engineEntry } from './engine-entry.js';
 import { runDirOf } from './run-folders.js';
 import { userFolder } from './user-folder.js';
 
@@ -12,10 +12,8 @@ export function exportsDirOf(runsDir: string, runId: string): string {
   return path.join(runDirOf(runsDir, runId), 'exports');
 }
 
-type ExportRunFolder = (runDir: string, rawConfig: unknown, formats: string[], outDir: string, log?: (line: string) => void) => Promise<ExportReport>;
-
 export async function exportRunFormats(runsDir: string, request: ParsedInvokeRequest<'export:run'>, log: (line: string) => void): Promise<ExportReport> {
-  const exportRun = await findEngineExport<ExportRunFolder>('export', 'exportRun', 'export', 'export-run-folder');
+  const exportRun = await engineEntry.exportRun();
   const runDir = runDirOf(runsDir, request.runId);
   const resultFile = path.join(runDir, 'result.json');
   const text = await readFile(resultFile, 'utf8').catch(() => {

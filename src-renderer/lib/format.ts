@@ -88,7 +88,7 @@ export function errorMessage(error: unknown): string {
   return String(error);
 }
 
-/** The host answers "not available yet: …" / "not available here: …" for features not built or not possible in this mode. */
+/** The host answers "not available here: …" for what this mode cannot do (a native folder picker in serve mode). */
 export function isNotAvailable(error: unknown): boolean {
   const message = errorMessage(error);
   return /\bnot available\b/i.test(message) || (error as { name?: string })?.name === 'NotAvailableError';

@@ -203,26 +203,21 @@ describe('a whole search through the UI', () => {
     await page.getByTestId('format-onnx').check();
     await page.getByTestId('export-start').click();
     await page.locator('[data-testid="export-report"], [data-testid="error-banner"]').first().waitFor({ timeout: 240_000 });
-    if ((await page.getByTestId('error-banner').count()) > 0) {
-      // Only acceptable while the engine's export is not wired: the banner then says so plainly.
-      expect(await page.getByTestId('error-banner').innerText()).toMatch(/not available/i);
-      await shot(page, 'export');
-    } else {
-      const table = page.getByTestId('export-table');
-      expect(await table.locator('tr[data-format="tfjs"] td').nth(3).innerText()).toBe('yes');
-      expect(await table.locator('tr[data-format="onnx"] td').nth(3).innerText()).toBe('yes');
-      await page.getByTestId('export-location').waitFor();
-      // One RAM figure for a device, measured by TFLite Micro, and the flash the model takes.
-      const device = page.getByTestId('device-table');
-      expect(await device.locator('tr[data-row="sram"]').innerText()).toMatch(/measured/);
-      expect(await device.locator('tr[data-row="flash"]').innerText()).toMatch(/int8 model/);
-      await shot(page, 'export');
-      // The report stays with the run: away and back, it is there without exporting again.
-      await page.getByTestId('nav-results').click();
-      await page.getByTestId('nav-export').click();
-      await page.getByTestId('export-table').waitFor({ timeout: 30_000 });
-      expect(await page.getByTestId('export-table').locator('tr[data-format="onnx"] td').nth(3).innerText()).toBe('yes');
-    }
+    expect(await page.getByTestId('error-banner').count(), 'the export failed').toBe(0);
+    const table = page.getByTestId('export-table');
+    expect(await table.locator('tr[data-format="tfjs"] td').nth(3).innerText()).toBe('yes');
+    expect(await table.locator('tr[data-format="onnx"] td').nth(3).innerText()).toBe('yes');
+    await page.getByTestId('export-location').waitFor();
+    // One RAM figure for a device, measured by TFLite Micro, and the flash the model takes.
+    const device = page.getByTestId('device-table');
+    expect(await device.locator('tr[data-row="sram"]').innerText()).toMatch(/measured/);
+    expect(await device.locator('tr[data-row="flash"]').innerText()).toMatch(/int8 model/);
+    await shot(page, 'export');
+    // The report stays with the run: away and back, it is there without exporting again.
+    await page.getByTestId('nav-results').click();
+    await page.getByTestId('nav-export').click();
+    await page.getByTestId('export-table').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('export-table').locator('tr[data-format="onnx"] td').nth(3).innerText()).toBe('yes');
     lap('export');
 
     // A second, different search (the NAS-Bench-201 cell), then the two side by side and on the Pareto plot.
