@@ -1,5 +1,6 @@
 // @ts-check
 import js from '@eslint/js';
+import svelte from 'eslint-plugin-svelte';
 import tseslint from 'typescript-eslint';
 
 /** The rooms of ../shared/DESIGN.md, enforced: who may import whom. */
@@ -7,9 +8,15 @@ const noElectron = { group: ['electron', 'electron/*'], message: 'The engine run
 const noApp = { group: ['**/app/**', '**/preload/**'], message: 'Only the Electron shell may import app/ or preload/.' };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'out/**', 'dist/**', 'bench/results/**', 'docs/**', '**/*.svelte', 'src-renderer/dist/**', '**/.*'] },
+  { ignores: ['node_modules/**', 'out/**', 'dist/**', 'bench/results/**', 'docs/**', 'src-renderer/dist/**', '**/.*'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  ...svelte.configs.recommended,
+  {
+    // The views are TypeScript inside .svelte: the same parser and the same room rules as the renderer's .ts.
+    files: ['**/*.svelte', '**/*.svelte.ts'],
+    languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] } },
+  },
   {
     languageOptions: { globals: { console: 'readonly', process: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' } },
     rules: {
@@ -39,7 +46,7 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [noElectron, noApp] }] },
   },
   {
-    files: ['src-renderer/**/*.ts'],
+    files: ['src-renderer/**/*.ts', 'src-renderer/**/*.svelte'],
     rules: {
       'no-restricted-imports': [
         'error',
