@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,6 +28,8 @@ describe('wizard: previews of your own data', () => {
     tmp = mkdtempSync(path.join(os.tmpdir(), 'nas-e2e-your-data-'));
     writeRecordingFolders(path.join(tmp, 'recordings'), { recordingsPerClass: 3, seconds: 20 });
     writeCleanImages(path.join(tmp, 'photos'), { count: 4 });
+    const unnamed = writeRecordingFolders(path.join(tmp, 'unnamed'), { recordingsPerClass: 3, seconds: 10 });
+    for (const dir of readdirSync(unnamed)) for (const f of readdirSync(path.join(unnamed, dir))) renameSync(path.join(unnamed, dir, f), path.join(unnamed, dir, f.replace('_26Hz', '')));
     fixture = await startServeFixture({ hash: '#/new-search' });
   });
   afterAll(async () => {
@@ -35,7 +37,7 @@ describe('wizard: previews of your own data', () => {
     rmSync(tmp, { recursive: true, force: true });
   });
 
-  async function checkData(task: string, dataPath: string): Promise<void> {
+  async function checkData(task: string, dataPath: string, shows = 'data-report'): Promise<void> {
     const { page } = fixture;
     // A fresh wizard: the hash alone would keep the step and form of the previous test.
     await page.goto(`${fixture.url.split('#')[0]}#/new-search`);
@@ -45,7 +47,7 @@ describe('wizard: previews of your own data', () => {
     await page.getByTestId('data-path').fill(dataPath);
     await page.getByTestId('data-path-choice').check();
     await page.getByTestId('inspect-data').click();
-    await page.getByTestId('data-report').waitFor({ timeout: 60_000 });
+    await page.getByTestId(shows).waitFor({ timeout: 60_000 });
   }
 
   it('a folder per activity of headerless x,y,z recordings: classes, recordings, minutes, rate, channels and a plot per activity', async () => {
@@ -68,6 +70,16 @@ describe('wizard: previews of your own data', () => {
     await page.getByText(/windows of 2 s = 52 samples/).waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('har-trace').first().getAttribute('data-points')).toBe(String(130 * 2));
     fixture.expectNoErrors();
+  });
+
+  it('recordings whose names give no rate: the error says so, and the sample rate field fixes it', async () => {
+    const { page } = fixture;
+    await checkData('har', path.join(tmp, 'unnamed'), 'error-banner');
+    expect(await page.getByRole('alert').first().innerText()).toMatch(/no time column and no sample rate: give one \(the wizard's sample rate field/);
+    await page.getByTestId('har-sample-rate').fill('26');
+    await page.getByTestId('inspect-data').click();
+    await page.getByTestId('har-preview').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('har-summary').innerText()).toContain('26 Hz (9 from the rate you gave)');
   });
 
   it('a plain folder of photos for denoising: its own hint, and clean/noisy pairs before training', async () => {

@@ -162,7 +162,10 @@ export function loadRecordingFolders(root: string, options: RecordingFolderOptio
       }
     }
   }
-  if (parsed.length === 0) throw new Error(`${root}: no readable recordings in its class folders`);
+  if (parsed.length === 0) {
+    const first = issues.find((i) => i.severity === 'error');
+    throw new Error(`${root}: no readable recordings in its class folders${first ? `; the first problem: ${first.problem.replace(/; file skipped$/, '')}` : ''}`);
+  }
 
   const rateHz = tidyRate(commonRate(parsed));
   const windowSeconds = options.windowSeconds ?? DEFAULT_WINDOW_SECONDS;

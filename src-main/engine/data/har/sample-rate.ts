@@ -62,5 +62,5 @@ export function recordingRate(table: SensorTable, configuredHz?: number): { rate
   if (configuredHz !== undefined) return { rateHz: configuredHz, source: 'config' };
   const fromName = rateFromFileName(table.file);
   if (fromName !== undefined) return { rateHz: fromName, source: 'file name' };
-  throw new Error(`${table.file}: no time column and no sample rate: give one (--sample-rate <Hz>, or "sampleRateHz" in the config) or name the files like walk_01_26Hz.csv`);
+  throw new Error(`${table.file}: no time column and no sample rate: give one (the wizard's sample rate field, --sample-rate <Hz>, or "sampleRateHz" in the config) or name the files like walk_01_26Hz.csv`);
 }

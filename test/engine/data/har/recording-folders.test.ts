@@ -53,6 +53,8 @@ describe('a folder per class of recordings', () => {
     const data = writeRecordingFolders(folder('unnamed'), { recordingsPerClass: 3, seconds: 6 });
     for (const dir of readdirSync(data)) for (const f of readdirSync(path.join(data, dir))) renameSync(path.join(data, dir, f), path.join(data, dir, f.replace('_26Hz', '')));
     expect(() => loadRecordingFolders(data)).toThrow(/jump_01\.csv: no time column and no sample rate: give one/);
+    // Skipping bad files cannot help when none has a rate: the message still says what is missing.
+    expect(() => loadRecordingFolders(data, { skipBadFiles: true })).toThrow(/no readable recordings in its class folders; the first problem: .*jump_01\.csv: no time column and no sample rate/);
     const configured = loadRecordingFolders(data, { sampleRateHz: 26 });
     expect(configured.recordings.every((rec) => rec.rateSource === 'config')).toBe(true);
     // A logger's file with a millisecond time column at 50 Hz: the time column wins over the configured 26.

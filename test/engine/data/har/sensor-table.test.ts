@@ -63,7 +63,7 @@ describe('sample rate', () => {
     const plain = parseSensorTable('walk_50Hz.csv', '1,2\n2,1\n');
     expect(recordingRate(plain, 10)).toMatchObject({ rateHz: 10, source: 'config' });
     expect(recordingRate(plain)).toMatchObject({ rateHz: 50, source: 'file name' });
-    expect(() => recordingRate(parseSensorTable('walk.csv', '1,2\n2,1\n'))).toThrow(/walk\.csv: no time column and no sample rate: give one \(--sample-rate <Hz>/);
+    expect(() => recordingRate(parseSensorTable('walk.csv', '1,2\n2,1\n'))).toThrow(/walk\.csv: no time column and no sample rate: give one \(the wizard's sample rate field, --sample-rate <Hz>/);
   });
 });
 
