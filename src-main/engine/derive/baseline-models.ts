@@ -15,7 +15,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { BASELINE_DEFAULT_DEPTH, baselineWidthForParams, buildBaselineDenoiser } from '../tasks/baseline-denoiser.js';
 import type { Task } from '../tasks/task.types.js';
-import { Layers } from './build-derived-model.js';
+import { Layers } from '../ops/derived-layers.js';
 
 type Sym = tf.SymbolicTensor;
 

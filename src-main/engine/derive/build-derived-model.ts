@@ -8,38 +8,24 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { registerDilatedConvGradients } from '../backend/dilated-conv-gradients.js';
+import { Layers, type Sym } from '../ops/derived-layers.js';
+import { factorizedReduce, reluConvBn } from '../ops/derived-ops.js';
+import { DARTS_TABLE, derivedFor } from '../ops/registry.js';
 import { validateGenotype } from '../space/genotype.js';
 import { planDartsMacro, planNb201Macro, type MacroOptions } from '../space/macro.js';
 import { getSpace } from '../space/spaces.js';
-import { DARTS_PRIMITIVES, HAR_PRIMITIVES, type ChainGenotype, type DartsCellGenotype, type DartsGenotype, type Genotype, type Nb201Genotype } from '../space/space.types.js';
+import { DARTS_PRIMITIVES, HAR_PRIMITIVES, type ChainGenotype, type DartsCellGenotype, type DartsGenotype, type Genotype, type Nb201Genotype, type SpaceName } from '../space/space.types.js';
 import type { Task, TaskKind } from '../tasks/task.types.js';
 
-type Sym = tf.SymbolicTensor;
-type Pair = [number, number];
+// The layer factory and the ops' derived forms live with the ops (engine/ops): re-exported for their users here.
+export { Layers } from '../ops/derived-layers.js';
+export { factorizedReduce, reluConvBn } from '../ops/derived-ops.js';
 
 export interface DerivedModelOptions extends MacroOptions {
   /** Dropout rate before the classifier (0 or unset: no Dropout layer; exporters treat it as identity). */
   dropout?: number;
   /** Seeds every kernel initializer (layer by layer), so the same genotype, options and seed build the same weights. */
   seed?: number;
-}
-
-/** Op names of every space, reduced to a kind and a kernel size: "sep_conv_3x3" and "sep_conv_3" alike. */
-interface OpSpec {
-  kind: 'sep_conv' | 'dil_conv' | 'conv' | 'max_pool' | 'avg_pool' | 'skip' | 'none';
-  k: number;
-}
-
-function parseOp(op: string): OpSpec {
-  if (op === 'none') return { kind: 'none', k: 0 };
-  if (op === 'skip_connect') return { kind: 'skip', k: 0 };
-  const conv = /^(sep_conv|dil_conv|nor_conv|conv)_(\d+)(?:x(\d+))?$/.exec(op);
-  if (conv && (conv[3] === undefined || conv[3] === conv[2])) {
-    return { kind: conv[1] === 'nor_conv' ? 'conv' : (conv[1] as OpSpec['kind']), k: Number(conv[2]) };
-  }
-  const pool = /^(max|avg)_pool_3(?:x3)?$/.exec(op);
-  if (pool) return { kind: pool[1] === 'max' ? 'max_pool' : 'avg_pool', k: 3 };
-  throw new Error(`Derived model: no stock-layer builder for op "${op}" (src-main/engine/derive/build-derived-model.ts)`);
 }
 
 /**
@@ -52,163 +38,13 @@ export function derivedBatchNorm(task: TaskKind): boolean {
   return task !== 'denoising';
 }
 
-/** Layer factory: one place for geometry (2-D or height-1 windows) and for readable, unique names. */
-export class Layers {
-  private readonly used = new Set<string>();
-  private initCount = 0;
-
-  /**
-   * @param normalize false drops every BatchNorm and gives each conv a bias instead (derivedBatchNorm).
-   */
-  constructor(
-    private readonly har: boolean,
-    private readonly seed?: number,
-    private readonly normalize = true,
-  ) {}
-
-  /** Glorot uniform (the tf.layers default), seeded per layer when the model has a seed. */
-  init(): ReturnType<typeof tf.initializers.glorotUniform> | undefined {
-    if (this.seed === undefined) return undefined;
-    return tf.initializers.glorotUniform({ seed: this.seed * 7919 + this.initCount++ });
-  }
-
-  kernel(k: number): Pair {
-    return this.har ? [1, k] : [k, k];
-  }
-
-  stride(s: number): Pair {
-    return this.har ? [1, s] : [s, s];
-  }
-
-  private name(name: string): string {
-    if (this.used.has(name)) throw new Error(`Derived model: layer name "${name}" used twice (a bug in build-derived-model.ts)`);
-    this.used.add(name);
-    return name;
-  }
-
-  relu(x: Sym, name: string): Sym {
-    return tf.layers.activation({ activation: 'relu', name: this.name(name) }).apply(x) as Sym;
-  }
-
-  bn(x: Sym, name: string): Sym {
-    if (!this.normalize) return x;
-    // PyTorch's BatchNorm2d defaults (momentum 0.1 of the new value, eps 1e-5), as in the papers' code.
-    return tf.layers.batchNormalization({ axis: -1, momentum: 0.9, epsilon: 1e-5, name: this.name(name) }).apply(x) as Sym;
-  }
-
-  conv(x: Sym, filters: number, k: number, stride: number, name: string, opts: { dilation?: number; useBias?: boolean; zeroInit?: boolean } = {}): Sym {
-    return tf.layers
-      .conv2d({
-        filters,
-        kernelSize: this.kernel(k),
-        strides: this.stride(stride),
-        padding: 'same',
-        dilationRate: opts.dilation ?? 1,
-        useBias: opts.useBias ?? !this.normalize,
-        kernelInitializer: opts.zeroInit ? 'zeros' : this.init(),
-        name: this.name(name),
-      })
-      .apply(x) as Sym;
-  }
-
-  depthwise(x: Sym, k: number, stride: number, name: string): Sym {
-    return tf.layers
-      .depthwiseConv2d({ kernelSize: this.kernel(k), strides: this.stride(stride), padding: 'same', useBias: false, depthwiseInitializer: this.init(), name: this.name(name) })
-      .apply(x) as Sym;
-  }
-
-  /** Depthwise k×k (dilated) then 1×1 to `filters`: stock tfjs's SeparableConv2D honours dilation, DepthwiseConv2D does not. */
-  separable(x: Sym, filters: number, k: number, dilation: number, name: string): Sym {
-    return tf.layers
-      .separableConv2d({
-        filters,
-        kernelSize: this.kernel(k),
-        padding: 'same',
-        dilationRate: this.har ? [1, dilation] : dilation,
-        useBias: !this.normalize,
-        depthwiseInitializer: this.init(),
-        pointwiseInitializer: this.init(),
-        name: this.name(name),
-      })
-      .apply(x) as Sym;
-  }
-
-  pool(x: Sym, kind: 'max' | 'avg', size: number, stride: number, name: string): Sym {
-    const config = { poolSize: this.kernel(size), strides: this.stride(stride), padding: 'same' as const, name: this.name(name) };
-    return (kind === 'max' ? tf.layers.maxPooling2d(config) : tf.layers.averagePooling2d(config)).apply(x) as Sym;
-  }
-
-  add(xs: Sym[], name: string): Sym {
-    if (xs.length === 1) return xs[0];
-    // tfjs-layers' executor frees a tensor that one Add receives twice (an NB201 node fed by two skips of
-    // the same input) before its other consumers run: each repeat goes through a reshape of its own first.
-    const distinct = xs.map((x, i) => (xs.indexOf(x) === i ? x : (tf.layers.reshape({ targetShape: x.shape.slice(1) as number[], name: this.name(`${name}_repeat${i}`) }).apply(x) as Sym)));
-    return tf.layers.add({ name: this.name(name) }).apply(distinct) as Sym;
-  }
-
-  concat(xs: Sym[], name: string): Sym {
-    return xs.length === 1 ? xs[0] : (tf.layers.concatenate({ axis: -1, name: this.name(name) }).apply(xs) as Sym);
-  }
-
-  /** Shift by one pixel (one step in time for HAR): drop the first row/column, pad one at the end. */
-  shift(x: Sym, name: string): Sym {
-    const crop: [Pair, Pair] = this.har ? [[0, 0], [1, 0]] : [[1, 0], [1, 0]];
-    const pad: [Pair, Pair] = this.har ? [[0, 0], [0, 1]] : [[0, 1], [0, 1]];
-    const cropped = tf.layers.cropping2D({ cropping: crop, name: this.name(`${name}_crop`) }).apply(x) as Sym;
-    return tf.layers.zeroPadding2d({ padding: pad, name: this.name(`${name}_pad`) }).apply(cropped) as Sym;
-  }
-
-  /** x[::2, ::2] (x[:, ::2] for HAR): a 1×1 max pool with stride 2. */
-  subsample(x: Sym, name: string): Sym {
-    return this.pool(x, 'max', 1, 2, name);
-  }
-}
-
-/** DARTS FactorizedReduce: ReLU, two stride-2 1×1 convs (on x and on x shifted by a pixel), concat, BN. */
-export function factorizedReduce(L: Layers, x: Sym, cOut: number, name: string): Sym {
-  const r = L.relu(x, `${name}_relu`);
-  const half = Math.floor(cOut / 2);
-  const a = L.conv(r, half, 1, 2, `${name}_conv1`);
-  const b = L.conv(L.shift(r, `${name}_shift`), cOut - half, 1, 2, `${name}_conv2`);
-  return L.bn(L.concat([a, b], `${name}_concat`), `${name}_bn`);
-}
-
-export function reluConvBn(L: Layers, x: Sym, cOut: number, k: number, stride: number, name: string): Sym {
-  return L.bn(L.conv(L.relu(x, `${name}_relu`), cOut, k, stride, `${name}_conv`), `${name}_bn`);
-}
-
-/** One candidate op on C channels; null for "none" (a zero contribution). */
-export function applyOp(L: Layers, x: Sym, op: string, c: number, stride: number, name: string): Sym | null {
-  const spec = parseOp(op);
-  switch (spec.kind) {
-    case 'none':
-      return null;
-    case 'skip':
-      return stride === 1 ? x : factorizedReduce(L, x, c, name);
-    case 'max_pool':
-      return L.pool(x, 'max', spec.k, stride, `${name}_pool`);
-    case 'avg_pool':
-      return L.pool(x, 'avg', spec.k, stride, `${name}_pool`);
-    case 'conv':
-      return reluConvBn(L, x, c, spec.k, stride, name);
-    case 'sep_conv': {
-      let y = x;
-      for (const i of [1, 2]) {
-        y = L.relu(y, `${name}_relu${i}`);
-        y = L.depthwise(y, spec.k, i === 1 ? stride : 1, `${name}_dw${i}`);
-        y = L.conv(y, c, 1, 1, `${name}_pw${i}`);
-        y = L.bn(y, `${name}_bn${i}`);
-      }
-      return y;
-    }
-    case 'dil_conv': {
-      const y = L.relu(x, `${name}_relu`);
-      // tfjs refuses stride > 1 with dilation > 1: a stride-2 dilation-2 conv equals an undilated conv of x[::2, ::2].
-      if (stride === 1) return L.bn(L.separable(y, c, spec.k, 2, `${name}_sep`), `${name}_bn`);
-      const dw = L.depthwise(L.subsample(y, `${name}_subsample`), spec.k, 1, `${name}_dw`);
-      return L.bn(L.conv(dw, c, 1, 1, `${name}_pw`), `${name}_bn`);
-    }
-  }
+/**
+ * One candidate op on C channels, from the space's op table (its derived form); null for "none". A
+ * DARTS-format cell may hold the 1-D vocabulary (HAR), looked up in the HAR table.
+ */
+export function applyOp(L: Layers, x: Sym, op: string, c: number, stride: number, name: string, space: SpaceName = 'darts'): Sym | null {
+  const table = space === 'darts' && !(op in DARTS_TABLE) ? 'har1d' : space;
+  return derivedFor(table, op)(L, x, c, c, stride, name);
 }
 
 function dartsCell(L: Layers, s0: Sym, s1: Sym, cell: DartsCellGenotype, c: number, reduce: boolean, reductionPrev: boolean, p: string): Sym {
@@ -259,7 +95,7 @@ function nb201Cell(L: Layers, x: Sym, g: Nb201Genotype, c: number, p: string): S
     edges.forEach(([op, from], e) => {
       const input = states[from];
       if (!input) return;
-      const y = applyOp(L, input, op, c, 1, `${p}_node${node}_edge${e}_${op}`);
+      const y = applyOp(L, input, op, c, 1, `${p}_node${node}_edge${e}_${op}`, 'nb201');
       if (y) parts.push(y);
     });
     states.push(parts.length === 0 ? null : L.add(parts, `${p}_node${node}_add`));

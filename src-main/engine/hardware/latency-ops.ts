@@ -76,7 +76,7 @@ export function buildOpModel(key: LatencyKey): TimedModel {
     return one(invertedResidual(L, x, inputShape[2], cOut, Number(m[1]), Number(m[2]), stride, 'ir'));
   }
   if (cOut !== inputShape[2]) throw new Error(`Latency table: cell op "${op}" keeps its channels, but the key asks ${inputShape[2]} → ${cOut}`);
-  return one(applyOp(L, x, op, cOut, stride, 'op'));
+  return one(applyOp(L, x, op, cOut, stride, 'op', key.space));
 }
 
 /** True when the op is free by construction: no layer at all in the derived model. */

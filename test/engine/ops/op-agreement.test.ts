@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { applyOp, Layers } from '../../../src-main/engine/derive/build-derived-model.js';
-import { builderFor } from '../../../src-main/engine/ops/registry.js';
+import { Layers } from '../../../src-main/engine/ops/derived-layers.js';
+import { builderFor, derivedFor } from '../../../src-main/engine/ops/registry.js';
 import { DARTS_PRIMITIVES, HAR_PRIMITIVES, NB201_PRIMITIVES, type SpaceName } from '../../../src-main/engine/space/space.types.js';
 import { Rng } from '../../../src-main/engine/util/rng.js';
 
 /**
- * Every candidate op is written twice: as tfjs functions for the supernet (engine/ops) and as tf.layers
- * for the retrained model (engine/derive). A searched cell is only worth retraining if both compute the
+ * Every op of the op table (engine/ops/registry.ts) has two forms: tfjs functions for the supernet and
+ * stock tf.layers for the retrained model. A searched cell is only worth retraining if both compute the
  * same thing: with the supernet op's weights copied into the derived layers, batch norm on batch
  * statistics in both (training mode; the derived BN starts at γ = 1, β = 0), they must agree.
  */
@@ -18,10 +18,10 @@ const CASES: { space: SpaceName; dims: 1 | 2; primitives: readonly string[]; sha
   { space: 'har1d', dims: 1, primitives: HAR_PRIMITIVES, shape: [3, 1, 17, 4] },
 ];
 
-/** The derived op on its own: a one-input model whose layers apply exactly `op` (null for "none"). */
-function derivedOp(op: string, dims: 1 | 2, shape: number[], c: number, stride: 1 | 2): tf.LayersModel | null {
+/** The op table's derived form on its own: a one-input model whose layers apply exactly `op` (null for "none"). */
+function derivedOp(space: SpaceName, op: string, dims: 1 | 2, shape: number[], c: number, stride: 1 | 2): tf.LayersModel | null {
   const input = tf.input({ shape: shape.slice(1) });
-  const out = applyOp(new Layers(dims === 1, 5), input, op, c, stride, 'op');
+  const out = derivedFor(space, op)(new Layers(dims === 1, 5), input, c, c, stride, 'op');
   return out ? tf.model({ inputs: input, outputs: out }) : null;
 }
 
@@ -42,7 +42,7 @@ describe('one op, two forms: the supernet op and the derived layers compute the 
         it(`${space} ${op}, stride ${stride}`, () => {
           const c = shape[3];
           const supernetOp = builderFor(space, op)(c, c, stride, { dims, rng: new Rng(3), bnAfterPool: false });
-          const model = derivedOp(op, dims, shape, c, stride);
+          const model = derivedOp(space, op, dims, shape, c, stride);
           const x = tf.randomNormal(shape, 0, 1, 'float32', 11) as tf.Tensor4D;
           const want = supernetOp.apply(x, true);
           if (model === null) {
