@@ -30,9 +30,7 @@ export interface DerivedModelOptions extends MacroOptions {
 
 /**
  * Whether a task's derived model carries BatchNorm. Denoisers do not, as EDSR (Lim et al. 2017) drops it for
- * image restoration: at the quick budget the searched cells (a BN after most ops) scored 0.04-0.12 dB more
- * without it (docs/presets.md). The supernet keeps its affine-free BN, which keeps the mixed ops' outputs on
- * one scale for the alphas. Latency tables follow this rule so ops are timed as they are built.
+ * image restoration (measured better without, docs/presets.md); latency tables follow this rule.
  */
 export function derivedBatchNorm(task: TaskKind): boolean {
   return task !== 'denoising';

@@ -33,11 +33,7 @@ import { loadTaskData } from './task-data.js';
 import { createRunProgress, type RunProgress } from '../progress/run-progress.js';
 import { runMachine } from '../hardware/run-machine.js';
 
-/**
- * Denoisers (the searched one and its baseline alike) retrain with a cosine from 2e-3. With BN in the
- * searched cells 1e-3 was best for them (5e-3 lost 0.7 dB); without it (build-derived-model.ts), 2e-3 gave
- * both models +0.03-0.08 dB over 1e-3 (bench:denoiser, 16,000 MNIST images x 3 epochs, docs/presets.md).
- */
+/** Denoisers (searched and baseline alike) retrain with a cosine from 2e-3: the best measured (docs/presets.md). */
 export const DENOISING_RETRAIN_LR = 2e-3;
 
 /** The retraining set: all of `train`, or a seeded random subset of `samples` of it. */
