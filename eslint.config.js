@@ -42,8 +42,17 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src-main/engine/**/*.ts', 'src-main/engine-host/**/*.ts', 'src-main/cli/**/*.ts', 'src-main/serve/**/*.ts'],
+    files: ['src-main/engine/**/*.ts', 'src-main/engine-host/**/*.ts', 'src-main/cli/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [noElectron, noApp] }] },
+  },
+  {
+    // The two hosts share what both serve (web/), never each other, and the server never reaches up into the CLI.
+    files: ['src-main/serve/**/*.ts', 'src-main/web/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [noElectron, noApp, { group: ['**/cli/**'], message: 'serve/ and web/ are used by the CLI, not the other way round.' }] }] },
+  },
+  {
+    files: ['src-main/app/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/serve/**', '**/cli/**'], message: 'The Electron app shares web/ with the serve mode; it does not import serve/ or cli/.' }] }] },
   },
   {
     files: ['src-renderer/**/*.ts', 'src-renderer/**/*.svelte'],

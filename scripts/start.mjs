@@ -55,5 +55,5 @@ if (electron) {
 } else {
   console.log("Electron's binary could not be had (it is fetched on first run); serving the same UI in your browser instead.");
   const port = process.env.NAS_STUDIO_PORT ?? '5317';
-  run(process.execPath, [path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'src-main/serve/serve-entry.ts', '--port', port, '--runs-dir', 'runs', '--static-dir', 'out/renderer']);
+  run(process.execPath, [path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'src-main/cli/serve-entry.ts', '--port', port, '--runs-dir', 'runs', '--static-dir', 'out/renderer']);
 }

@@ -1,8 +1,8 @@
 import { protocol } from 'electron';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { contentSecurityPolicy } from '../serve/csp.js';
-import { contentTypeOf, resolveInside } from '../serve/static-files.js';
+import { contentSecurityPolicy } from '../web/csp.js';
+import { contentTypeOf, resolveInside } from '../web/static-files.js';
 
 /**
  * The app's pages come from app://nas-studio/…, not file://: a real origin to check senders against,

@@ -1,5 +1,5 @@
 import { app, shell, type Session } from 'electron';
-import { contentSecurityPolicy } from '../serve/csp.js';
+import { contentSecurityPolicy } from '../web/csp.js';
 import { originOf } from './sender-check.js';
 
 /** Opens http(s) links in the user's browser; anything else is dropped. */

@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import path from 'node:path';
 import { exportsDirOf } from '../engine-host/exports.js';
-import { contentTypeOf, resolveInside } from './static-files.js';
+import { contentTypeOf, resolveInside } from '../web/static-files.js';
 
 /** URL of an exported file in the serve mode: the browser downloads what the engine wrote on this machine. */
 export const EXPORTS_PATH = '/exports/';

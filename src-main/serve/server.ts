@@ -9,11 +9,11 @@ import { dispatchInvoke, forwardingHandlers, unwrapReply } from '../engine-host/
 import type { EngineEntryPoints } from '../engine-host/engine.service.js';
 import { confinePaths } from '../engine-host/path-policy.js';
 import { isRequestMessage, type HostMessage } from '../engine-host/protocol.js';
-import { contentSecurityPolicy } from './csp.js';
+import { contentSecurityPolicy } from '../web/csp.js';
 import { connectEngine } from './engine-connection.js';
 import { EXPORTS_PATH, sendExportedFile } from './export-downloads.js';
 import { explainListenError } from './listen-error.js';
-import { sendStatic } from './static-files.js';
+import { sendStatic } from '../web/static-files.js';
 import { cookieValue, newToken, sameToken } from './token.js';
 
 export interface ServeOptions {
