@@ -56,6 +56,11 @@ export type RunEvent =
    */
   | { type: 'progress'; stage: RunStage; label: string; fraction: number; etaSeconds: number; elapsedSeconds: number; basis: 'measured' | 'rough' }
   /** How decided the search is, as it forms and at its end (contract/decision.ts). */
-  | { type: 'decision'; decision: SearchDecision; progress?: { done: number; total: number; etaSeconds: number } };
+  | {
+      type: 'decision';
+      decision: SearchDecision;
+      /** `imagesPerSecond`: the race entrant just trained, its training steps alone (no model building, no scoring). */
+      progress?: { done: number; total: number; etaSeconds: number; imagesPerSecond?: number };
+    };
 
 export type RunEventListener = (event: RunEvent) => void;

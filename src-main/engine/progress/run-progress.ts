@@ -1,6 +1,8 @@
 import type { RunEvent, RunStage } from '../../contract/events.js';
 import type { ResolvedSearchConfig } from '../../contract/search-config.js';
-import { baselineUnits, LATENCY_SECONDS, racePlan, RETRAIN_MS_PER_IMAGE, STAGE_LABELS, stageWork, type DataSizes, type RacePlan } from './stage-work.js';
+import { raceSecondsLeft, raceTrainPace, type EntrantTiming } from './race-timing.js';
+import { loadRatios, recordRatios } from './pace-calibration.js';
+import { defaultRatios, racePlan, retrainImages, RETRAIN_MS_PER_IMAGE, STAGE_LABELS, stageWork, type DataSizes, type PaceRatios, type RacePlan } from './stage-work.js';
 
 export type ProgressEvent = Extract<RunEvent, { type: 'progress' }>;
 
@@ -32,8 +34,14 @@ export interface RunProgressOptions {
   tickMs?: number;
   /** At most one event per this many milliseconds, but at every change of stage. */
   minIntervalMs?: number;
+  /** How kinds of work compare (stage-work.ts); default: the defaults. */
+  ratios?: PaceRatios;
+  /** Read the ratios measured on this machine by earlier runs, and add this run's when it is done (pace-calibration.ts). */
+  calibrate?: boolean;
 }
 
+/** A run whose retraining took less than this teaches this machine's calibration nothing. */
+const MIN_CALIBRATION_SECONDS = 10;
 /** A pace measured in a stage counts fully once the stage has run this many seconds; before, the earlier pace is blended in. */
 const PRIOR_SECONDS = 5;
 /** A stage that runs past its prediction (no progress events to say how far it is) is given this share of its time again. */
@@ -57,9 +65,18 @@ export function createRunProgress(config: ResolvedSearchConfig, options: RunProg
   // The reference machine's pace, shared by the threads that train: the guess until something is timed.
   let pace = RETRAIN_MS_PER_IMAGE / 1000 / Math.max(1, config.workers * 0.9);
   let measured = false;
+  const ratios = options.ratios ?? (options.calibrate ? loadRatios(config) : defaultRatios(config));
   let work: Map<RunStage, number> | undefined;
+  let dataSizes: DataSizes | undefined;
+  /** Seconds each finished stage took, for this machine's calibration. */
+  const took: Partial<Record<RunStage, number>> = {};
   let race: RacePlan | undefined;
   let current: StageState = { stage: 'loading', startedAt: started, done: 0, doneAt: started };
+  /** The race's entrants as timed, and when the last one finished (or the race began). */
+  const timings: EntrantTiming[] = [];
+  let raceMark = started;
+  /** Seconds per image at the retraining batch, once a model's training steps were timed (race or retraining). */
+  let trainPace: number | undefined;
   let lastEmitAt = -Infinity;
   let lastFraction = 0;
   const order = (): RunStage[] => (work ? [...work.keys()] : ['loading']);
@@ -73,9 +90,12 @@ export function createRunProgress(config: ResolvedSearchConfig, options: RunProg
     return (seconds + PRIOR_SECONDS) / (units + priorUnits);
   }
 
-  function predictedSeconds(stage: RunStage, stagePace: number): number {
-    if (stage === 'latency') return LATENCY_SECONDS;
-    return (work?.get(stage) ?? 0) * stagePace;
+  /** Seconds a stage not yet begun will take; `unitPace` for stages whose units no training speed prices. */
+  function predictedSeconds(stage: RunStage, unitPace: number, imagePace: number | undefined): number {
+    if (stage === 'latency') return ratios.latencySeconds;
+    if (stage === 'race' && race) return raceSecondsLeft(race, [], unitPace);
+    const trains = stage === 'retrain' || stage === 'evaluate' || stage === 'baseline';
+    return (work?.get(stage) ?? 0) * (trains && imagePace !== undefined ? imagePace : unitPace);
   }
 
   function compute(t: number): ProgressEvent {
@@ -88,18 +108,24 @@ export function createRunProgress(config: ResolvedSearchConfig, options: RunProg
     const inStage = (t - current.startedAt) / 1000;
     const total = work?.get(stage) ?? 0;
     let left: number;
-    if (current.done > 0 && total > 0) {
+    if (stage === 'race' && race && timings.length > 0) {
+      const inFlight = (t - raceMark) / 1000;
+      left = Math.max(raceSecondsLeft(race, timings, stagePace) - inFlight, OVERRUN_SHARE * inFlight, 0);
+    } else if (current.done > 0 && total > 0) {
       // A long unit in flight (a race entrant, an epoch's evaluation) is part of what is left, already begun.
       const inFlight = (t - current.doneAt) / 1000;
       const ahead = Math.max(0, total - current.done) * stagePace;
       left = Math.max(ahead - inFlight, OVERRUN_SHARE * inFlight, 0);
     } else {
-      const predicted = predictedSeconds(stage, stagePace);
+      const predicted = predictedSeconds(stage, stagePace, trainPace);
       left = Math.max(predicted - inStage, OVERRUN_SHARE * inStage);
     }
-    // The stages after this one, at the pace measured last (this stage's when it trains).
+    // The stages after this one, at the pace measured last (this stage's when it trains); the retraining's
+    // speed, once known, prices every later stage that trains or scores a model.
     const later = order().slice(order().indexOf(stage) + 1);
-    for (const next of later) left += predictedSeconds(next, current.done > 0 ? stagePace : pace);
+    const unitPace = current.done > 0 ? stagePace : pace;
+    const imagePace = stage === 'retrain' && current.done > 0 ? stagePace : trainPace;
+    for (const next of later) left += predictedSeconds(next, unitPace, imagePace);
     const fraction = Math.max(lastFraction, Math.min(0.999, elapsed / Math.max(1e-9, elapsed + left)));
     return { type: 'progress', stage, label: STAGE_LABELS[stage], fraction, etaSeconds: left, elapsedSeconds: elapsed, basis: measured || current.done > 0 ? 'measured' : 'rough' };
   }
@@ -122,8 +148,28 @@ export function createRunProgress(config: ResolvedSearchConfig, options: RunProg
       pace = currentPace();
       measured = true;
     }
+    if (current.stage === 'retrain' && current.done > (current.doneBefore ?? 0)) trainPace = pace;
+    took[current.stage] = (t - current.startedAt) / 1000;
+    if (stage === 'done' && options.calibrate) recordRatios(config, measuredRatios());
     current = { stage, startedAt: t, done: 0, doneAt: t };
+    if (stage === 'race') raceMark = t;
     send(true);
+  }
+
+  /** This run's ratios, each from stages it timed in full, against its retraining's seconds per image. */
+  function measuredRatios(): Partial<PaceRatios> {
+    const perImage = trainPace;
+    // A retraining of a few seconds (tests, tiny data) times start-up more than work: nothing to learn from.
+    if (perImage === undefined || !dataSizes || took.retrain === undefined || took.retrain < MIN_CALIBRATION_SECONDS) return {};
+    const measured: Partial<PaceRatios> = {};
+    if (took.rank !== undefined) measured.rankUnits = took.rank / config.candidates / perImage;
+    const firstRound = timings.filter((t) => t.rung === 0 && t.imagesPerSecond).map((t) => 1 / t.imagesPerSecond! / perImage);
+    if (firstRound.length > 0) measured.firstRoundFactor = firstRound.reduce((a, b) => a + b, 0) / firstRound.length;
+    if (took.evaluate !== undefined) measured.evalUnits = took.evaluate / ((dataSizes.validation + dataSizes.test) * perImage);
+    const evalUnits = measured.evalUnits ?? ratios.evalUnits;
+    if (took.baseline !== undefined) measured.baselineUnits = took.baseline / ((retrainImages(config, dataSizes) + dataSizes.test * evalUnits) * perImage);
+    if (took.latency !== undefined) measured.latencySeconds = took.latency;
+    return measured;
   }
 
   function setDone(done: number, firstEventDone?: number): void {
@@ -150,6 +196,13 @@ export function createRunProgress(config: ResolvedSearchConfig, options: RunProg
           if (progress.done >= sampled) enter('race');
         }
         if (current.stage === 'race' && race) {
+          // A new entrant finished: its time since the previous one, and its training speed.
+          const t = now();
+          for (const entry of entries.slice(timings.length)) {
+            timings.push({ rung: entry.rung, seconds: (t - raceMark) / 1000, imagesPerSecond: progress.imagesPerSecond });
+            raceMark = t;
+          }
+          trainPace = raceTrainPace(race, timings) ?? trainPace;
           // Units of the entrants trained so far, round by round.
           const byRound = race.rounds.map((round, i) => entries.filter((e) => e.rung === i).length * round.units);
           setDone(byRound.reduce((a, b) => a + b, 0));
@@ -167,7 +220,7 @@ export function createRunProgress(config: ResolvedSearchConfig, options: RunProg
         const totalSteps = event.epochs * event.stepsPerEpoch;
         const units = work?.get(stage) ?? 0;
         // The baseline's units include its test evaluation: its steps cover the training part.
-        const training = stage === 'baseline' ? (work?.get('retrain') ?? 0) * baselineUnits(config.space) : units;
+        const training = stage === 'baseline' ? (work?.get('retrain') ?? 0) * ratios.baselineUnits : units;
         const done = (training * steps) / Math.max(1, totalSteps);
         setDone(done, done - training / Math.max(1, totalSteps));
         send(false);
@@ -184,8 +237,9 @@ export function createRunProgress(config: ResolvedSearchConfig, options: RunProg
   return {
     observe,
     sizes(sizes) {
-      work = stageWork(config, sizes);
-      race = config.strategy === 'rank-race' ? racePlan(config, sizes) : undefined;
+      dataSizes = sizes;
+      work = stageWork(config, sizes, ratios);
+      race = config.strategy === 'rank-race' ? racePlan(config, sizes, ratios) : undefined;
       send(true);
     },
     enter,

@@ -5,34 +5,45 @@ import { FINAL_ROUND_MAX_EPOCHS, RACE_BATCH } from '../search/rank/rank-race-pha
 
 /**
  * The work of each stage of a run in one unit, so that a cost measured in one stage predicts the next: a
- * unit is one image trained at the retraining batch. The ratios between kinds of work come from the
- * reference costs of docs/presets.md (search/estimate.ts); the seconds per unit are measured in the run.
+ * unit is one image trained at the retraining batch. How other work compares with it (a ranking score, a
+ * race image, an evaluated image, a baseline image) is a set of ratios: measured on this machine by earlier
+ * runs (pace-calibration.ts), else the defaults below, measured on a 2-core machine; the seconds per unit
+ * are measured in the run itself.
  */
 export const RETRAIN_MS_PER_IMAGE = 3.3;
-/** A batch of 32 costs about 1.4x the time per image of a batch of 128 (search/estimate.ts). */
-export const SMALL_BATCH_UNITS = 1.4;
-/** Evaluating an image: a forward pass only, at a large batch (15,000 images took 14 s after a retraining at 6.9 ms per image). */
-export const EVAL_UNITS = 0.15;
 /** A supernet search image with its architecture image, per strategy (search/estimate.ts's costs over the retraining's). */
 const SEARCH_UNITS: Record<string, number> = { gdas: 5.6, random: 2.8, pcdarts: 41, darts: 82, fbnet: 82 };
-/**
- * One training-free score: a model built and one batch of 64 through it. Building dominates, so a DARTS
- * cell (two cell types, 14 edges) costs far more than the reference NB201 one: on a 2-core machine a quick
- * MNIST run scored 40 DARTS candidates in 48 s while its race trained at 3.4 ms per unit.
- */
-export function rankUnits(space: string): number {
-  return space === 'darts' ? 320 : 250 / RETRAIN_MS_PER_IMAGE;
+
+export interface PaceRatios {
+  /** A training-free score's seconds over a retraining image's: building the model dominates. */
+  rankUnits: number;
+  /** A race first-round image's training seconds over a retraining image's: a small batch and a short, cold training. */
+  firstRoundFactor: number;
+  /** An evaluated image's seconds over a retraining image's. */
+  evalUnits: number;
+  /** A baseline image's seconds (training and scoring) over a retraining image's. */
+  baselineUnits: number;
+  /** The batch-1 latency measurement, in seconds. */
+  latencySeconds: number;
 }
+
 /**
- * The fixed baseline's images cost less than the searched model's: a depthwise-separable CNN of the same
- * size does fewer multiply-adds than a DARTS cell's dilated and separable convolutions (the quick MNIST run:
- * 547 against 140 images per second).
+ * Defaults, from quick MNIST runs on a loaded 2-core machine (bench:eta): 16-40 DARTS candidates scored at
+ * 1.2-2 s each against retraining at 3.9-6.9 ms per image; the first round trained at 67 images/s (batch 32,
+ * 2 threads, 19 steps a model) against the retraining's 260; evaluation 0.15-0.18; the baseline's images at
+ * 0.26-0.47 of a DARTS cell's (a depthwise-separable CNN does fewer multiply-adds); latency in 7.5-17 s.
+ * A batch of 32 on one thread costs 1.4x a batch of 128 (search/estimate.ts).
  */
-export function baselineUnits(space: string): number {
-  return space === 'darts' ? 0.3 : 0.6;
+export function defaultRatios(config: Pick<ResolvedSearchConfig, 'space' | 'workers' | 'batchSize'>): PaceRatios {
+  const darts = config.space === 'darts';
+  return {
+    rankUnits: darts ? 320 : 250 / RETRAIN_MS_PER_IMAGE,
+    firstRoundFactor: Math.min(config.batchSize, RACE_BATCH) < config.batchSize ? (config.workers > 1 ? 3 : 1.4) : 1,
+    evalUnits: 0.17,
+    baselineUnits: darts ? 0.35 : 0.6,
+    latencySeconds: 12,
+  };
 }
-/** Batch-1 latency: measured until steady, then timed in blocks (search/latency.ts); seconds, not units (17 s in that run). */
-export const LATENCY_SECONDS = 15;
 
 export interface DataSizes {
   train: number;
@@ -40,24 +51,37 @@ export interface DataSizes {
   test: number;
 }
 
-/** The units of one race entrant in each round, and how many entrants each round has. */
-export interface RacePlan {
-  rounds: { entrants: number; units: number }[];
+/**
+ * One race entrant in each round: its units, the images it trains (samples x epochs) and at what cost per
+ * image relative to the retraining batch, the validation images it is scored on; and how many entrants.
+ */
+export interface RaceRound {
+  entrants: number;
+  units: number;
+  trainImages: number;
+  batchFactor: number;
+  evalImages: number;
 }
 
-export function racePlan(config: ResolvedSearchConfig, sizes: DataSizes): RacePlan {
+export interface RacePlan {
+  rounds: RaceRound[];
+  evalUnits: number;
+}
+
+export function racePlan(config: ResolvedSearchConfig, sizes: DataSizes, ratios: PaceRatios = defaultRatios(config)): RacePlan {
   const entrants = Math.min(config.raceSize, config.candidates);
   const finalists = Math.min(entrants, finalistCount(config.raceSize));
-  const raceBatch = Math.min(config.batchSize, RACE_BATCH);
-  const smallBatch = raceBatch < config.batchSize ? SMALL_BATCH_UNITS : 1;
-  const first = {
-    entrants,
-    units: Math.min(sizes.train, config.raceSamples) * smallBatch + (finalists > 0 ? Math.min(sizes.validation, FIRST_ROUND_VALIDATION) : sizes.validation) * EVAL_UNITS,
-  };
-  if (finalists === 0) return { rounds: [first] };
+  const round = (count: number, trainImages: number, batchFactor: number, evalImages: number): RaceRound => ({
+    entrants: count,
+    trainImages,
+    batchFactor,
+    evalImages,
+    units: trainImages * batchFactor + evalImages * ratios.evalUnits,
+  });
+  const first = round(entrants, Math.min(sizes.train, config.raceSamples), ratios.firstRoundFactor, finalists > 0 ? Math.min(sizes.validation, FIRST_ROUND_VALIDATION) : sizes.validation);
+  if (finalists === 0) return { rounds: [first], evalUnits: ratios.evalUnits };
   const epochs = Math.min(config.retrainEpochs, FINAL_ROUND_MAX_EPOCHS);
-  const second = { entrants: finalists, units: Math.min(sizes.train, config.raceSamples * RACE_GROWTH) * epochs + sizes.validation * EVAL_UNITS };
-  return { rounds: [first, second] };
+  return { rounds: [first, round(finalists, Math.min(sizes.train, config.raceSamples * RACE_GROWTH) * epochs, 1, sizes.validation)], evalUnits: ratios.evalUnits };
 }
 
 /** Images trained per retraining (the last partial batch of each epoch is dropped). */
@@ -73,18 +97,18 @@ export function searchUnits(config: ResolvedSearchConfig, sizes: DataSizes): num
 }
 
 /** The stages of a run in order, and each one's work in units (latency: 0 units, a fixed time instead). */
-export function stageWork(config: ResolvedSearchConfig, sizes: DataSizes): Map<RunStage, number> {
+export function stageWork(config: ResolvedSearchConfig, sizes: DataSizes, ratios: PaceRatios = defaultRatios(config)): Map<RunStage, number> {
   const work = new Map<RunStage, number>([['loading', 0]]);
   if (config.strategy === 'rank-race') {
-    work.set('rank', config.candidates * rankUnits(config.space));
-    work.set('race', racePlan(config, sizes).rounds.reduce((sum, r) => sum + r.entrants * r.units, 0));
+    work.set('rank', config.candidates * ratios.rankUnits);
+    work.set('race', racePlan(config, sizes, ratios).rounds.reduce((sum, r) => sum + r.entrants * r.units, 0));
   } else {
     work.set('search', searchUnits(config, sizes));
   }
   const retrain = retrainImages(config, sizes);
   work.set('retrain', retrain);
-  work.set('evaluate', (sizes.validation + sizes.test) * EVAL_UNITS);
-  work.set('baseline', (retrain + sizes.test * EVAL_UNITS) * baselineUnits(config.space));
+  work.set('evaluate', (sizes.validation + sizes.test) * ratios.evalUnits);
+  work.set('baseline', (retrain + sizes.test * ratios.evalUnits) * ratios.baselineUnits);
   work.set('latency', 0);
   work.set('done', 0);
   return work;

@@ -174,7 +174,7 @@ export const runSearch: RunSearch = async (input: SearchConfigInput, options: Ru
   });
   const sink = eventSink(runDir, options, recorder.onEvent);
   // The whole run's bar and ETA (engine/progress): it reads every event and adds 'progress' events.
-  const progress = createRunProgress(config, { emit: sink, tickMs: 1000 });
+  const progress = createRunProgress(config, { emit: sink, tickMs: 1000, calibrate: true });
   const emit = (event: RunEvent): void => {
     sink(event);
     progress.observe(event);

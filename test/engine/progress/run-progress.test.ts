@@ -1,9 +1,13 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RankRaceDecision } from '../../../src-main/contract/decision.js';
 import type { RunEvent, RunStage } from '../../../src-main/contract/events.js';
 import type { ResolvedSearchConfig } from '../../../src-main/contract/search-config.js';
 import { createRunProgress, type ProgressEvent } from '../../../src-main/engine/progress/run-progress.js';
-import { baselineUnits, EVAL_UNITS, LATENCY_SECONDS, racePlan, retrainImages, stageWork, type DataSizes } from '../../../src-main/engine/progress/stage-work.js';
+import { loadRatios } from '../../../src-main/engine/progress/pace-calibration.js';
+import { defaultRatios, racePlan, retrainImages, stageWork, type DataSizes, type PaceRatios } from '../../../src-main/engine/progress/stage-work.js';
 import { resolveConfig } from '../../../src-main/engine/search/presets.js';
 
 const sizes: DataSizes = { train: 55_000, validation: 5_000, test: 10_000 };
@@ -13,13 +17,19 @@ const sizes: DataSizes = { train: 55_000, validation: 5_000, test: 10_000 };
  * seconds per unit are `pace[stage]` (training stages) and whose ranking and latency take what they take.
  * Returns the progress events with the time they were emitted.
  */
-function simulate(config: ResolvedSearchConfig, pace: Partial<Record<RunStage, number>>, options: { rankSeconds?: number; latencySeconds?: number; resumeRetrainAt?: number } = {}) {
+function simulate(
+  config: ResolvedSearchConfig,
+  pace: Partial<Record<RunStage, number>>,
+  options: { rankSeconds?: number; resumeRetrainAt?: number; entrantSeconds?: number; raceSpeeds?: boolean; truth?: Partial<PaceRatios>; calibrate?: boolean } = {},
+) {
   let t = 0;
   const out: { t: number; event: ProgressEvent }[] = [];
-  const tracker = createRunProgress(config, { emit: (event) => out.push({ t, event }), now: () => t * 1000, minIntervalMs: 0 });
+  // How this pretend machine compares kinds of work: the defaults unless the test says otherwise.
+  const truth = { ...defaultRatios(config), ...options.truth };
+  const tracker = createRunProgress(config, { emit: (event) => out.push({ t, event }), now: () => t * 1000, minIntervalMs: 0, ...(options.calibrate ? { calibrate: true } : {}) });
   const send = (event: RunEvent) => tracker.observe(event);
   const wait = (seconds: number) => (t += seconds);
-  const work = stageWork(config, sizes);
+  const work = stageWork(config, sizes, truth);
   const stepsOf = (images: number) => Math.floor(images / config.batchSize / config.retrainEpochs);
 
   send({ type: 'phase', phase: 'loading' });
@@ -29,15 +39,18 @@ function simulate(config: ResolvedSearchConfig, pace: Partial<Record<RunStage, n
   if (config.strategy === 'rank-race') {
     const decision: RankRaceDecision = { method: 'rank-race', proxy: 'naswot', sampled: config.candidates, ranked: [], race: [], scoreName: 'accuracy', verdict: 'undecided', message: '', final: false };
     const perCandidate = (options.rankSeconds ?? 30) / config.candidates;
-    for (let done = 10; done <= config.candidates; done += 10) {
-      wait(perCandidate * 10);
+    // As rank-race.ts: a decision every ten candidates scored, and one at the last.
+    for (let done = Math.min(10, config.candidates), before = 0; before < config.candidates; before = done, done = Math.min(done + 10, config.candidates)) {
+      wait(perCandidate * (done - before));
       send({ type: 'decision', decision: structuredClone(decision), progress: { done, total: 1, etaSeconds: 0 } });
     }
-    racePlan(config, sizes).rounds.forEach((round, rung) => {
+    racePlan(config, sizes, truth).rounds.forEach((round, rung) => {
       for (let i = 0; i < round.entrants; i++) {
-        wait(round.units * pace.race!);
+        // A fixed part per entrant (model building, threads, scoring), then its training.
+        wait((options.entrantSeconds ?? 0) + round.units * pace.race!);
         decision.race.push({ genotype: `g${i}`, rung, samples: 1, validation: 0.9 });
-        send({ type: 'decision', decision: structuredClone(decision), progress: { done: 1, total: 2, etaSeconds: 0 } });
+        const imagesPerSecond = options.raceSpeeds ? 1 / (round.batchFactor * pace.race!) : undefined;
+        send({ type: 'decision', decision: structuredClone(decision), progress: { done: 1, total: 2, etaSeconds: 0, ...(imagesPerSecond ? { imagesPerSecond } : {}) } });
       }
     });
   } else {
@@ -63,11 +76,11 @@ function simulate(config: ResolvedSearchConfig, pace: Partial<Record<RunStage, n
   send({ type: 'phase', phase: 'evaluate' });
   wait(work.get('evaluate')! * pace.retrain!);
   tracker.enter('baseline');
-  const baselinePace = (pace.baseline ?? pace.retrain!) * baselineUnits(config.space);
+  const baselinePace = (pace.baseline ?? pace.retrain!) * truth.baselineUnits;
   trainSteps('retrain', 'baseline', baselinePace);
-  wait(sizes.test * EVAL_UNITS * baselinePace);
+  wait(sizes.test * truth.evalUnits * baselinePace);
   tracker.enter('latency');
-  wait(options.latencySeconds ?? LATENCY_SECONDS);
+  wait(truth.latencySeconds);
   send({ type: 'phase', phase: 'done' });
   tracker.stop();
   return { events: out, end: t };
@@ -106,6 +119,15 @@ describe('whole-run progress', () => {
     expect(median(etaErrors(uneven.events, uneven.end))).toBeLessThan(0.25);
   });
 
+  it("prices the retraining by the race's training speed, not by its entrants' whole time (building and scoring each model)", () => {
+    const small = resolveConfig({ data: { kind: 'builtin', name: 'mnist' }, candidates: 16, raceSize: 6, raceSamples: 600, retrainSamples: 4000, workers: 2 });
+    const timed = simulate(small, { race: 0.006, retrain: 0.006 }, { rankSeconds: 20, entrantSeconds: 12, raceSpeeds: true });
+    const untimed = simulate(small, { race: 0.006, retrain: 0.006 }, { rankSeconds: 20, entrantSeconds: 12, raceSpeeds: false });
+    const duringRace = (run: typeof timed) => run.events.filter((e) => e.event.stage === 'race' && e.t > 40).map((e) => Math.abs(e.t + e.event.etaSeconds - run.end) / run.end);
+    expect(median(duringRace(timed))).toBeLessThan(0.1);
+    expect(median(duringRace(untimed))).toBeGreaterThan(median(duringRace(timed)));
+  });
+
   it('covers the retraining and the baseline while a gradient search runs (the ETA is not the search\'s alone)', () => {
     const darts = resolveConfig({ data: { kind: 'builtin', name: 'mnist' }, strategy: 'gdas', workers: 2 });
     const { events, end } = simulate(darts, { search: 0.0028, retrain: 0.003 });
@@ -129,6 +151,25 @@ describe('whole-run progress', () => {
     const after = late.event.etaSeconds - stepsLeft;
     const predictedAfter = events.find((e) => e.event.stage === 'evaluate')!.event.etaSeconds;
     expect(Math.abs(after - predictedAfter) / predictedAfter).toBeLessThan(0.25);
+  });
+
+  it("learns this machine's ratios from finished runs, and the next run's ETA uses them", () => {
+    const home = mkdtempSync(path.join(os.tmpdir(), 'nas-calibration-'));
+    const previous = process.env.NAS_STUDIO_HOME;
+    process.env.NAS_STUDIO_HOME = home;
+    try {
+      const truth = { rankUnits: 900, firstRoundFactor: 2, evalUnits: 0.3, baselineUnits: 0.8, latencySeconds: 30 };
+      const config = resolveConfig({ data: { kind: 'builtin', name: 'mnist' }, candidates: 16, raceSize: 6, raceSamples: 600, retrainSamples: 4000, workers: 2 });
+      const first = simulate(config, { race: 0.004, retrain: 0.004 }, { rankSeconds: 16 * 900 * 0.004, raceSpeeds: true, truth, calibrate: true });
+      const learned = loadRatios(config);
+      for (const key of Object.keys(truth) as (keyof PaceRatios)[]) expect(learned[key] / truth[key], key).toBeCloseTo(1, 1);
+      const second = simulate(config, { race: 0.004, retrain: 0.004 }, { rankSeconds: 16 * 900 * 0.004, raceSpeeds: true, truth, calibrate: true });
+      expect(median(etaErrors(second.events, second.end))).toBeLessThan(median(etaErrors(first.events, first.end)));
+      expect(median(etaErrors(second.events, second.end))).toBeLessThan(0.05);
+    } finally {
+      if (previous === undefined) delete process.env.NAS_STUDIO_HOME;
+      else process.env.NAS_STUDIO_HOME = previous;
+    }
   });
 
   it('says the figures are rough until something has been timed', () => {

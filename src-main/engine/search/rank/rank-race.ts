@@ -76,6 +76,8 @@ export async function rankRaceSearch(
   const raceUnits = (options.raceSize * options.raceSamples + finalists * RACE_GROWTH * options.raceSamples * options.finalRound.epochs) / 500 || 1;
   const total = genotypes.length + raceUnits;
   let done = 0;
+  /** The last race entrant's training speed, for the whole-run ETA. */
+  let imagesPerSecond: number | undefined;
   const decision: RankRaceDecision = {
     method: 'rank-race',
     proxy: 'naswot',
@@ -90,7 +92,7 @@ export async function rankRaceSearch(
   };
   const emit = () => {
     const elapsed = (performance.now() - started) / 1000;
-    options.onEvent?.({ type: 'decision', decision: structuredClone(decision), progress: { done, total, etaSeconds: done > 0 ? (elapsed / done) * (total - done) : 0 } });
+    options.onEvent?.({ type: 'decision', decision: structuredClone(decision), progress: { done, total, etaSeconds: done > 0 ? (elapsed / done) * (total - done) : 0, ...(imagesPerSecond ? { imagesPerSecond } : {}) } });
   };
 
   // 1. Rank: every candidate, untrained, on one batch of the user's training images.
@@ -131,6 +133,7 @@ export async function rankRaceSearch(
         signal: options.signal,
         pause: options.pause,
       });
+      imagesPerSecond = s.imagesPerSecond;
       results.push({ genotype, rung, samples, validation: s.score });
       decision.race.push(results.at(-1)!);
       done = Math.min(total, done + (samples * (rung === 0 ? 1 : options.finalRound.epochs)) / 500);

@@ -30,6 +30,8 @@ export interface CandidateScore {
   loss: number;
   params: number;
   seconds: number;
+  /** Images per second of its training steps alone (the whole-run ETA's measure of this machine). */
+  imagesPerSecond: number;
 }
 
 /** What a candidate is trained and scored on: the training split, the validation split and the task. */
@@ -71,7 +73,14 @@ export async function trainAndScore(
   });
   try {
     const { metrics } = await evaluateModel(trained.model, data.task, data.validation, { seed: budget.seed });
-    return { genotype, score: validationScore(data.task, metrics), loss: metrics.loss ?? Number.NaN, params: countParams(trained.model), seconds: (performance.now() - started) / 1000 };
+    return {
+      genotype,
+      score: validationScore(data.task, metrics),
+      loss: metrics.loss ?? Number.NaN,
+      params: countParams(trained.model),
+      seconds: (performance.now() - started) / 1000,
+      imagesPerSecond: trained.samplesPerSecond,
+    };
   } finally {
     trained.model.dispose();
   }
