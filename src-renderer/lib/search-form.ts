@@ -124,7 +124,7 @@ export function defaultForm(): SearchForm {
 /** What the path field asks for, per task: each task reads a different layout. */
 export const DATA_HINTS: Record<TaskKind, string> = {
   classification: 'A folder with one sub-folder per class (PNG/JPEG), or an IDX file pair.',
-  denoising: 'A folder of clean images (PNG/JPEG, any size, gray or colour): noise is added during training. An IDX file pair works too.',
+  denoising: 'A folder of clean images (PNG/JPEG, any size, gray or colour): noise is added during training. For real noise: noisy/ and clean/ sub-folders with images of the same names. An IDX file pair works too.',
   har: 'A folder with one sub-folder of recordings (.csv/.txt) per activity, a labelled CSV file, a WISDM file or a UCI HAR folder.',
 };
 

@@ -7,8 +7,9 @@ import { resizeImage } from './resize.js';
 import { Rng } from '../util/rng.js';
 
 /**
- * Clean images to learn denoising from: a plain folder of photos (PNG/JPEG, any sizes, gray or colour;
- * images in subfolders count too), noise is added during training. Each image gives square patches of
+ * Images to learn denoising from: a plain folder of clean photos (PNG/JPEG, any sizes, gray or colour;
+ * images in subfolders count too), noise is added during training; or real pairs, `noisy/` and `clean/`
+ * subfolders with images of the same names. Each image gives square patches of
  * the model's size at seeded positions; an image smaller than a patch is scaled up to one. The patches
  * of one image carry its index in `subjects`, so the test and validation splits hold whole images.
  */
@@ -26,8 +27,10 @@ export interface DenoisingImagesOptions {
 export interface DenoisingImagesResult {
   dataset: ArrayDataset;
   report: ValidationReport;
-  /** The images read, in the order of their `subjects` ids (1-based). */
+  /** The (clean) images read, in the order of their `subjects` ids (1-based). */
   files: string[];
+  /** Noisy/clean pairs: samples hold both, noisy first in the channels. */
+  paired: boolean;
 }
 
 export const DEFAULT_PATCH_SIZE = 32;
@@ -38,7 +41,8 @@ export const MIN_DENOISING_IMAGES = 3;
 
 const HINT =
   'put your clean images (PNG or JPEG, any size, gray or colour) in this folder, or in subfolders of it; ' +
-  'noise is added to them during training, so no noisy copies are needed';
+  'noise is added to them during training, so no noisy copies are needed; ' +
+  'or, for real noise, pairs in noisy/ and clean/ subfolders with the same names';
 
 const isHidden = (name: string) => name.startsWith('.') || name === 'Thumbs.db' || name === 'desktop.ini';
 const byName = (a: string, b: string) => a.localeCompare(b, undefined, { numeric: true });
@@ -83,63 +87,113 @@ function patchCorners(h: number, w: number, p: number, max: number, rng: Rng): [
   return (rng.shuffle(corners) as [number, number][]).slice(0, max);
 }
 
-/** Loads clean images as square patches for denoising; every problem names its file. */
+interface Decoded {
+  rgb: Float32Array;
+  width: number;
+  height: number;
+  gray: boolean;
+}
+
+async function decodeFile(file: string, maxPixels: number): Promise<Decoded> {
+  await readHeader(file, maxPixels);
+  return decodeRgb(await readFile(file), maxPixels);
+}
+
+/** Scales an image whose short side is under `p` up to `p` (keeping its aspect). */
+function atLeast(img: Decoded, p: number): Decoded {
+  if (Math.min(img.width, img.height) >= p) return img;
+  const scale = p / Math.min(img.width, img.height);
+  const [h2, w2] = [Math.max(p, Math.round(img.height * scale)), Math.max(p, Math.round(img.width * scale))];
+  return { ...img, rgb: resizeImage(img.rgb, img.height, img.width, 3, h2, w2), width: w2, height: h2 };
+}
+
+function cut(img: Decoded, top: number, left: number, p: number): Float32Array {
+  const patch = new Float32Array(p * p * 3);
+  for (let r = 0; r < p; r++) patch.set(img.rgb.subarray(((top + r) * img.width + left) * 3, ((top + r) * img.width + left + p) * 3), r * p * 3);
+  return patch;
+}
+
+/** RGB patch → `channels` values per pixel (luma for gray) written at `offset` with a stride of `stride`. */
+function put(x: Float32Array, patch: Float32Array, at: number, stride: number, channels: number): void {
+  for (let k = 0; k < patch.length / 3; k++) {
+    if (channels === 3) for (let c = 0; c < 3; c++) x[at + k * stride + c] = patch[k * 3 + c];
+    else x[at + k * stride] = 0.299 * patch[k * 3] + 0.587 * patch[k * 3 + 1] + 0.114 * patch[k * 3 + 2];
+  }
+}
+
+/**
+ * Loads denoising data as square patches; every problem names its file. A plain folder gives clean
+ * patches [N, p, p, C]. `noisy/` and `clean/` subfolders with images of the same names give pairs, cut
+ * at the same places and stored side by side in the channels, noisy first: [N, p, p, 2C].
+ */
 export async function loadDenoisingImages(root: string, options: DenoisingImagesOptions = {}): Promise<DenoisingImagesResult> {
   const p = options.patchSize ?? DEFAULT_PATCH_SIZE;
   const maxPatches = options.maxPatchesPerImage ?? DEFAULT_MAX_PATCHES;
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
   const rng = new Rng(options.seed ?? 0);
   const issues: DataIssue[] = [];
-  const files = await findImages(root, issues);
-  const patches: Float32Array[] = [];
+  const pairs = await findPairs(root, issues);
+  const items = pairs ?? (await findImages(root, issues)).map((clean) => ({ clean, noisy: undefined as string | undefined }));
+  const patches: { clean: Float32Array; noisy?: Float32Array }[] = [];
   const owner: number[] = [];
   const used: string[] = [];
   const shapes = new Set<string>();
   let allGray = true;
   let skipped = 0;
-  for (const file of files) {
-    let decoded;
+  const fail = (file: string, problem: string, cause?: unknown) => {
+    if (!options.skipBadFiles) throw new Error(`${file}: ${problem}`, { cause });
+    issues.push({ file, problem: `${problem}; skipped`, severity: 'error' });
+    skipped++;
+  };
+  for (const { clean: file, noisy: noisyFile } of items) {
+    let clean: Decoded;
+    let noisy: Decoded | undefined;
     try {
-      await readHeader(file, maxPixels);
-      decoded = decodeRgb(await readFile(file), maxPixels);
+      clean = await decodeFile(file, maxPixels);
     } catch (err) {
-      const problem = `cannot read this image (${(err as Error).message})`;
-      if (!options.skipBadFiles) throw new Error(`${file}: ${problem}`, { cause: err });
-      issues.push({ file, problem: `${problem}; skipped`, severity: 'error' });
-      skipped++;
+      fail(file, `cannot read this image (${(err as Error).message})`, err);
       continue;
     }
-    let { rgb, width, height } = decoded;
-    shapes.add(`${height}×${width}×${decoded.gray ? 1 : 3}`);
-    if (Math.min(width, height) < p) {
-      const scale = p / Math.min(width, height);
-      const [h2, w2] = [Math.max(p, Math.round(height * scale)), Math.max(p, Math.round(width * scale))];
-      issues.push({ file, problem: `${width}×${height} is smaller than a ${p}×${p} patch; scaled up to ${w2}×${h2}`, severity: 'warning' });
-      rgb = resizeImage(rgb, height, width, 3, h2, w2);
-      [height, width] = [h2, w2];
+    if (noisyFile) {
+      try {
+        noisy = await decodeFile(noisyFile, maxPixels);
+      } catch (err) {
+        fail(noisyFile, `cannot read this image (${(err as Error).message})`, err);
+        continue;
+      }
+      if (noisy.width !== clean.width || noisy.height !== clean.height) {
+        fail(noisyFile, `${noisy.width}×${noisy.height}, but its clean image ${basename(file)} is ${clean.width}×${clean.height}; a pair must match pixel for pixel`);
+        continue;
+      }
     }
-    allGray &&= decoded.gray;
+    shapes.add(`${clean.height}×${clean.width}×${clean.gray ? 1 : 3}`);
+    if (Math.min(clean.width, clean.height) < p) {
+      issues.push({ file, problem: `${clean.width}×${clean.height} is smaller than a ${p}×${p} patch; scaled up`, severity: 'warning' });
+      clean = atLeast(clean, p);
+      if (noisy) noisy = atLeast(noisy, p);
+    }
+    allGray &&= clean.gray && (noisy?.gray ?? true);
     used.push(file);
-    for (const [top, left] of patchCorners(height, width, p, maxPatches, rng)) {
-      const patch = new Float32Array(p * p * 3);
-      for (let r = 0; r < p; r++) patch.set(rgb.subarray(((top + r) * width + left) * 3, ((top + r) * width + left + p) * 3), r * p * 3);
-      patches.push(patch);
+    for (const [top, left] of patchCorners(clean.height, clean.width, p, maxPatches, rng)) {
+      patches.push({ clean: cut(clean, top, left, p), ...(noisy ? { noisy: cut(noisy, top, left, p) } : {}) });
       owner.push(used.length);
     }
   }
+  const what = pairs ? 'noisy/clean pair' : 'image';
   if (used.length < MIN_DENOISING_IMAGES)
-    throw new Error(`${root}: ${used.length} usable image${used.length === 1 ? '' : 's'}; denoising needs at least ${MIN_DENOISING_IMAGES} (whole images go to training, validation and test)`);
+    throw new Error(`${root}: ${used.length} usable ${what}${used.length === 1 ? '' : 's'}; denoising needs at least ${MIN_DENOISING_IMAGES} (whole images go to training, validation and test)`);
   const channels = allGray ? 1 : 3;
-  const size = p * p * channels;
+  const perPixel = pairs ? 2 * channels : channels;
+  const size = p * p * perPixel;
   const x = new Float32Array(patches.length * size);
   patches.forEach((patch, i) => {
-    if (channels === 3) x.set(patch, i * size);
-    else for (let k = 0; k < p * p; k++) x[i * size + k] = 0.299 * patch[k * 3] + 0.587 * patch[k * 3 + 1] + 0.114 * patch[k * 3 + 2];
+    if (patch.noisy) put(x, patch.noisy, i * size, perPixel, channels);
+    put(x, patch.clean, i * size + (patch.noisy ? channels : 0), perPixel, channels);
   });
   const dataset: ArrayDataset = {
     name: basename(resolve(root)),
     x,
-    xShape: [patches.length, p, p, channels],
+    xShape: [patches.length, p, p, perPixel],
     y: new Int32Array(patches.length),
     classes: ['image'],
     subjects: Int32Array.from(owner),
@@ -147,12 +201,31 @@ export async function loadDenoisingImages(root: string, options: DenoisingImages
   const report: ValidationReport = {
     ok: issues.every((i) => i.severity !== 'error'),
     samples: patches.length,
-    countsPerClass: { [`patches of ${used.length} images`]: patches.length },
+    countsPerClass: { [`patches of ${used.length} ${what}s`]: patches.length },
     shapes: [...shapes],
     issues,
     skipped,
   };
-  return { dataset, report, files: used };
+  return { dataset, report, files: used, paired: pairs !== undefined };
+}
+
+/** `noisy/` and `clean/` subfolders (any case): their images matched by name without extension; undefined otherwise. */
+async function findPairs(root: string, issues: DataIssue[]): Promise<{ clean: string; noisy: string }[] | undefined> {
+  const dirs = await readdir(root, { withFileTypes: true }).catch(() => []);
+  const clean = dirs.find((d) => d.isDirectory() && d.name.toLowerCase() === 'clean')?.name;
+  const noisy = dirs.find((d) => d.isDirectory() && d.name.toLowerCase() === 'noisy')?.name;
+  if (!clean || !noisy) return undefined;
+  const list = async (dir: string) => new Map((await readdir(join(root, dir))).filter((f) => !isHidden(f) && isImage(f)).map((f) => [f.slice(0, f.length - extname(f).length), join(root, dir, f)]));
+  const [c, n] = [await list(clean), await list(noisy)];
+  const pairs: { clean: string; noisy: string }[] = [];
+  for (const [name, file] of [...c].sort((a, b) => byName(a[0], b[0]))) {
+    const partner = n.get(name);
+    if (partner) pairs.push({ clean: file, noisy: partner });
+    else issues.push({ file, problem: `no image named "${name}" in ${noisy}/; left out`, severity: 'warning' });
+  }
+  for (const [name, file] of n) if (!c.has(name)) issues.push({ file, problem: `no image named "${name}" in ${clean}/; left out`, severity: 'warning' });
+  if (pairs.length === 0) throw new Error(`${root}: no pairs: the images in ${noisy}/ and ${clean}/ must have the same names (e.g. ${noisy}/001.png and ${clean}/001.png)`);
+  return pairs;
 }
 
 const IDX_FILE = /idx[34][-.]ubyte(\.gz)?$/i;
@@ -164,7 +237,7 @@ const IDX_FILE = /idx[34][-.]ubyte(\.gz)?$/i;
 export async function loadDenoisingSource(
   path: string,
   options: DenoisingImagesOptions = {},
-): Promise<{ dataset: ArrayDataset; report: ValidationReport; test?: ArrayDataset; files?: string[] }> {
+): Promise<{ dataset: ArrayDataset; report: ValidationReport; test?: ArrayDataset; files?: string[]; paired?: boolean }> {
   const info = await stat(path).catch((err: NodeJS.ErrnoException) => {
     throw new Error(`${path}: cannot open (${err.code ?? err.message})`, { cause: err });
   });

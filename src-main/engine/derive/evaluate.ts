@@ -31,7 +31,9 @@ export async function evaluateModel(
   const batchSize = options.batchSize ?? 256;
   const seed = options.seed ?? 12345;
   const n = test.xShape[0];
-  const sampleSize = test.xShape.slice(1).reduce((a, b) => a * b, 1);
+  // A denoiser's images have the model's shape; its samples may hold more (a noisy/clean pair in the channels).
+  const imageShape = task.kind === 'denoising' ? task.inputShape : test.xShape.slice(1);
+  const sampleSize = imageShape.reduce((a, b) => a * b, 1);
   const predictions = new Int32Array(n);
   const outputs: Float32Array[] = [];
   const inputs: Float32Array[] = [];
@@ -66,7 +68,7 @@ export async function evaluateModel(
         input: slice(task.kind === 'denoising' ? inputs.at(-1) : test.x.subarray((start + k) * sampleSize, (start + k + 1) * sampleSize)),
         target: slice(targets.at(-1)),
         output: slice(outputs.at(-1)),
-        shape: test.xShape.slice(1),
+        shape: imageShape,
         label: test.y[start + k],
       });
     }
@@ -74,7 +76,7 @@ export async function evaluateModel(
   }
   const metrics: TestMetrics = { loss: lossSum / n };
   if (task.kind === 'denoising') {
-    const shape = test.xShape.slice(1);
+    const shape = imageShape;
     const concat = (parts: Float32Array[]) => {
       const all = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
       let offset = 0;

@@ -37,7 +37,8 @@ function modelInputs(task: Task, ds: ArrayDataset, count: number, seed: number):
 function metricFor(task: Task, test: ArrayDataset, seed: number): ExportMetric {
   const { x, y } = modelInputs(task, test, metricSamples(), seed);
   if (task.kind === 'denoising') {
-    const shape = test.xShape.slice(1);
+    // The model's image shape: a sample of paired data holds the noisy and the clean image.
+    const shape = task.inputShape;
     return { name: 'psnr', x, y, compute: (p, t) => meanPsnr(p.dataSync(), t.dataSync(), shape) };
   }
   const argmax = (t: tf.Tensor) => tf.tidy(() => tf.argMax(t, -1).dataSync());

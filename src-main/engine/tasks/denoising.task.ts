@@ -41,3 +41,26 @@ export function denoisingTask(inputShape: number[], noise: NoiseModel): Task {
     scoreName: 'psnr',
   };
 }
+
+/**
+ * Denoising learnt from real pairs: each sample holds the noisy image and the clean one side by side in
+ * its channels ([H, W, 2C]: noisy first), so the pair travels through every split, batch and worker as
+ * one sample. The model sees the noisy half and is scored against the clean half; no noise is added.
+ */
+export function pairedDenoisingTask(inputShape: number[]): Task {
+  const [h, w, c] = inputShape;
+  return {
+    kind: 'denoising',
+    dims: 2,
+    inputShape,
+    numClasses: 0,
+    makeBatch: (x) =>
+      tf.tidy(() => {
+        const n = x.shape[0];
+        return { input: tf.slice(x, [0, 0, 0, 0], [n, h, w, c]), target: tf.slice(x, [0, 0, 0, c], [n, h, w, c]) };
+      }),
+    loss: (output, target) => tf.losses.meanSquaredError(target, output) as tf.Scalar,
+    batchScore: batchPsnr,
+    scoreName: 'psnr',
+  };
+}

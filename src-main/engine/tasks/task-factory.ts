@@ -1,6 +1,6 @@
 import type { ArrayDataset } from '../data/dataset.types.js';
 import { classificationTask } from './classification.task.js';
-import { denoisingTask, type NoiseModel } from './denoising.task.js';
+import { denoisingTask, pairedDenoisingTask, type NoiseModel } from './denoising.task.js';
 import { computeChannelStats, harTask } from './har.task.js';
 import type { Task, TaskKind } from './task.types.js';
 
@@ -20,6 +20,8 @@ export function createTask(kind: TaskKind, info: TaskDatasetInfo): Task {
       return classificationTask(sample, info.train.classes.length);
     case 'denoising': {
       if (sample.length !== 3) throw new Error(`${info.train.name}: denoising needs images [H, W, C], got samples ${sample.join('×')}`);
+      // 2 or 6 channels are a gray or colour noisy/clean pair (data/denoising-images.ts): images have 1 or 3.
+      if (sample[2] === 2 || sample[2] === 6) return pairedDenoisingTask([sample[0], sample[1], sample[2] / 2]);
       const n = info.noise ?? { kind: 'gaussian' };
       const noise: NoiseModel = n.kind === 'gaussian' ? { kind: 'gaussian', sigma: n.sigma } : { kind: 'salt-pepper', amount: n.amount };
       return denoisingTask(sample, noise);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inspectDataSource } from '../../../src-main/engine/data/inspect-data.js';
-import { writeCleanImages } from '../../fixtures/denoising/clean-images.generator.js';
+import { writeCleanImages, writeNoisyCleanPairs } from '../../fixtures/denoising/clean-images.generator.js';
 import { writeRecordingFolders } from '../../fixtures/har/recording-folders.generator.js';
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures');
@@ -75,6 +75,13 @@ describe('inspectDataSource', () => {
       expect(previews[1].label).toBe('noisy (σ 25) · photo_01.png');
       expect(previews[2].label).toBe('clean · photo_02.png');
       expect(previews[0].dataUrl).not.toBe(previews[1].dataUrl);
+    });
+
+    it('noisy/clean pairs for denoising: the real noisy image beside its clean one', async () => {
+      const data = writeNoisyCleanPairs(path.join(tmp, 'pairs'), { count: 4 });
+      const { report, previews } = await inspectDataSource({ task: 'denoising', source: { kind: 'path', path: data } });
+      expect(report.countsPerClass).toHaveProperty(['patches of 4 noisy/clean pairs']);
+      expect(previews.slice(0, 2).map((p) => p.label)).toEqual(['noisy · shot_01.png', 'clean · shot_01.png']);
     });
   });
 });

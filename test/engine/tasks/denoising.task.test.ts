@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { batchPsnr, denoisingTask } from '../../../src-main/engine/tasks/denoising.task.js';
+import { batchPsnr, denoisingTask, pairedDenoisingTask } from '../../../src-main/engine/tasks/denoising.task.js';
 import { psnr } from '../../../src-main/engine/tasks/metrics.js';
 
 beforeAll(async () => {
@@ -60,5 +60,18 @@ describe('denoisingTask', () => {
   it('rejects a bad noise setting', () => {
     expect(() => denoisingTask([8, 8, 1], { kind: 'salt-pepper', amount: 2 })).toThrow(/amount must be in \(0, 1\]/);
     expect(() => denoisingTask([8, 8, 1], { kind: 'gaussian', sigma: 0 })).toThrow(/sigma must be > 0/);
+  });
+});
+
+describe('pairedDenoisingTask', () => {
+  it('reads the noisy half of the channels as input and the clean half as target, adding no noise', () => {
+    const task = pairedDenoisingTask([2, 2, 1]);
+    // two samples of 2×2 pixels, channels [noisy, clean]
+    const x = tf.tensor4d([0.9, 0.5, 0.1, 0.5, 0.8, 0.5, 0.2, 0.5, 0.3, 0.1, 0.4, 0.1, 0.0, 0.1, 0.6, 0.1], [2, 2, 2, 2]);
+    const { input, target } = task.makeBatch(x, tf.zeros([2], 'int32'), 1);
+    expect(input.shape).toEqual([2, 2, 2, 1]);
+    expect(Array.from(input.dataSync())).toEqual(Array.from(new Float32Array([0.9, 0.1, 0.8, 0.2, 0.3, 0.4, 0.0, 0.6])));
+    expect(Array.from(target.dataSync())).toEqual(Array.from(new Float32Array([0.5, 0.5, 0.5, 0.5, 0.1, 0.1, 0.1, 0.1])));
+    expect(task.inputShape).toEqual([2, 2, 1]);
   });
 });
