@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs'
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeCleanImages } from '../fixtures/denoising/clean-images.generator.js';
+import { writeCleanImages, writeNoisyCleanPairs } from '../fixtures/denoising/clean-images.generator.js';
 import { writeRecordingFolders } from '../fixtures/har/recording-folders.generator.js';
 import { RENDERER_DIR, startServeFixture, type ServeFixture } from './fixtures/serve-fixture.js';
 
@@ -28,6 +28,7 @@ describe('wizard: previews of your own data', () => {
     tmp = mkdtempSync(path.join(os.tmpdir(), 'nas-e2e-your-data-'));
     writeRecordingFolders(path.join(tmp, 'recordings'), { recordingsPerClass: 3, seconds: 20 });
     writeCleanImages(path.join(tmp, 'photos'), { count: 4 });
+    writeNoisyCleanPairs(path.join(tmp, 'pairs'), { count: 3 });
     const unnamed = writeRecordingFolders(path.join(tmp, 'unnamed'), { recordingsPerClass: 3, seconds: 10 });
     for (const dir of readdirSync(unnamed)) for (const f of readdirSync(path.join(unnamed, dir))) renameSync(path.join(unnamed, dir, f), path.join(unnamed, dir, f.replace('_26Hz', '')));
     fixture = await startServeFixture({ hash: '#/new-search' });
@@ -91,6 +92,15 @@ describe('wizard: previews of your own data', () => {
     expect(captions.slice(0, 2)).toEqual(['clean · photo_01.png', 'noisy (σ 25) · photo_01.png']);
     expect(captions).toHaveLength(8);
     expect(await page.getByTestId('data-report').innerText()).toContain('The data looks usable');
+    fixture.expectNoErrors();
+  });
+
+  it('noisy/ and clean/ folders for denoising: the real noisy image beside its clean one', async () => {
+    const { page } = fixture;
+    await checkData('denoising', path.join(tmp, 'pairs'));
+    const captions = await page.getByTestId('data-previews').locator('figcaption').allInnerTexts();
+    expect(captions).toEqual(['noisy · shot_01.png', 'clean · shot_01.png', 'noisy · shot_02.png', 'clean · shot_02.png', 'noisy · shot_03.png', 'clean · shot_03.png']);
+    expect(await page.getByTestId('data-report').innerText()).toContain('patches of 3 noisy/clean pairs');
     fixture.expectNoErrors();
   });
 });
