@@ -47,6 +47,7 @@ export function loadRatios(config: CalibrationKey, file = calibrationFile()): Pa
 }
 
 export function recordRatios(config: CalibrationKey, measured: Partial<PaceRatios>, file = calibrationFile()): void {
+  if (Object.keys(measured).length === 0) return;
   try {
     const stored = read(file);
     const entry = (stored[keyOf(config)] ??= {});
