@@ -65,7 +65,17 @@ export const SearchConfigSchema = z
     /** Skip unreadable files in user data instead of stopping. */
     skipBadFiles: z.boolean().default(false),
   })
-  .strict();
+  .strict()
+  // A field must do what it says: only the latency-aware search reads a latency target (the size budget and
+  // the target device bind every strategy).
+  .superRefine((config, ctx) => {
+    const strategy = config.strategy ?? 'rank-race';
+    for (const key of ['latencyTargetMs', 'latencyWeight'] as const) {
+      if (config[key] !== undefined && strategy !== 'fbnet') {
+        ctx.addIssue({ code: 'custom', path: [key], message: `${key === 'latencyTargetMs' ? 'a latency target' : 'a latency weight'} is used by the latency-aware search only (strategy fbnet), not by ${strategy}` });
+      }
+    }
+  });
 
 export type SearchConfigInput = z.input<typeof SearchConfigSchema>;
 export type SearchConfig = z.output<typeof SearchConfigSchema>;

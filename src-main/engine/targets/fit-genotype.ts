@@ -85,7 +85,7 @@ export function fitGenotype(genotype: Genotype, probs: AlphaProbs, space: Search
         break;
       }
     }
-    if (!best) throw noFitError(check.target, check.cost(current), `No ${space.name} cell the search can derive`, model);
+    if (!best) throw noFitError(check, check.cost(current), `No ${space.name} cell the search can derive`, model);
     current = best.next;
     over = best.over;
   }

@@ -34,6 +34,6 @@ export function sampleFittingGenotypes(space: SearchSpace, count: number, rng: R
     if (check.fits(genotype)) kept.push(text);
     else if (!closest || check.overshoot(genotype) < check.overshoot(closest)) closest = genotype;
   }
-  if (kept.length === 0) throw noFitError(check.target, check.cost(closest!), `None of the ${seen.size} ${space.name} architectures drawn`, model);
+  if (kept.length === 0) throw noFitError(check, check.cost(closest!), `None of the ${seen.size} ${space.name} architectures drawn`, model);
   return { genotypes: kept, dropped: seen.size - kept.length };
 }

@@ -122,3 +122,28 @@ describe('gradient and random searches on a tight target', () => {
     });
   }
 });
+
+describe('the size budget (maxParams) is honoured by every strategy, as a limit like SRAM and flash', () => {
+  const data = { task: tinyTask, train: randomImages(64, 1), validation: randomImages(32, 2), test: randomImages(16, 3), dataset: 'random' };
+
+  for (const strategy of ['darts', 'gdas', 'random', 'rank-race'] as const) {
+    it(`${strategy}: the searched cell ends within a budget one parameter below what it found without one`, async () => {
+      const config = resolveConfig({ space: 'nb201', strategy, epochs: 1, batchSize: 8, channels: 4, cells: 1, workers: 1, seed: strategy === 'random' ? 3 : 2, searchSamples: 0, candidates: 6, raceSize: 3, raceSamples: 16 });
+      const derived = macroOptionsFor(config, tinyTask);
+      const free = await runSearchPhase(config, data, derived, {});
+      const sizeOf = (g: string) => targetCheck(TARGETS.host, tinyTask, derived).cost(parseGenotype(g)).params;
+      const params = sizeOf(free.genotype);
+      // The smallest NB201 cell (one skip from input to output) bounds what any budget can buy.
+      expect(params).toBeGreaterThan(sizeOf('|none~0|+|none~0|none~1|+|skip_connect~0|none~1|none~2|'));
+      const budget = params - 1;
+      const bounded = await runSearchPhase({ ...config, maxParams: budget }, data, derived, {});
+      expect(bounded.genotype).not.toBe(free.genotype);
+      expect(targetCheck(TARGETS.host, tinyTask, derived).cost(parseGenotype(bounded.genotype)).params).toBeLessThanOrEqual(budget);
+    });
+  }
+
+  it('a budget nothing meets stops the search, naming the budget', async () => {
+    const config = resolveConfig({ space: 'nb201', strategy: 'random', epochs: 1, batchSize: 8, channels: 4, cells: 1, workers: 1, seed: 1, searchSamples: 0, maxParams: 10 });
+    await expect(runSearchPhase(config, data, macroOptionsFor(config, tinyTask), {})).rejects.toThrow(/fits the size budget of 10 parameters: the closest needs [\d,]+ parameters/);
+  });
+});

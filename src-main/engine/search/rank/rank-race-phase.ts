@@ -31,7 +31,7 @@ export async function runRankRacePhase(
     finalRound: { batchSize: config.batchSize, epochs: Math.min(config.retrainEpochs, FINAL_ROUND_MAX_EPOCHS) },
     seed: config.seed,
     replicas: config.workers,
-    target: checkForTarget(config.target, data.task, macro),
+    target: checkForTarget(config.target, data.task, macro, config.maxParams),
     signal: options.signal,
     pause: options.pause,
     onEvent: options.onEvent,

@@ -108,7 +108,7 @@ export async function rankRaceSearch(
       done++;
       if (done % 10 === 0 || done === genotypes.length) {
         decision.ranked = [...scored].sort((a, b) => b.score - a.score).slice(0, options.raceSize);
-        decision.message = `Scored ${done} of ${genotypes.length} candidates without training.${dropped ? ` ${dropped} others drawn do not fit ${options.target!.target.name} and were dropped.` : ''}`;
+        decision.message = `Scored ${done} of ${genotypes.length} candidates without training.${dropped ? ` ${dropped} others drawn do not fit ${options.target!.label} and were dropped.` : ''}`;
         emit();
       }
       await new Promise<void>((resolve) => setImmediate(resolve));
