@@ -1,6 +1,7 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { SpaceNameSchema } from '../contract/search-config.js';
-import { selectBackend } from '../engine/backend/select-backend.js';
+import { BACKEND_ENV_VAR, BACKEND_ORDER, selectBackend } from '../engine/backend/select-backend.js';
+import { defaultWorkload } from '../engine/search/backend-workload.js';
 import { detectHardware } from '../engine/hardware/detect.js';
 import { runMicroBench } from '../engine/hardware/micro-bench.js';
 import { buildProfile } from '../engine/hardware/profile.js';
@@ -14,6 +15,8 @@ interface ProfileFlags {
   bench: boolean;
   save: boolean;
   latencyTable?: string;
+  backend?: string;
+  timing: boolean;
 }
 
 /**
@@ -49,8 +52,12 @@ async function runProfile(flags: ProfileFlags): Promise<void> {
   const say = (line: string): void => {
     if (!flags.json) process.stderr.write(`${line}\n`);
   };
-  say('Detecting hardware and starting TensorFlow.js…');
-  const [backend, hardware] = await Promise.all([selectBackend(), detectHardware()]);
+  say(flags.timing
+    ? 'Detecting hardware, starting every TensorFlow.js backend and timing a training step of the quick MNIST search on each (seconds; tens on an emulated GPU)…'
+    : 'Detecting hardware and starting every TensorFlow.js backend…');
+  const workload = flags.timing ? await defaultWorkload() : undefined;
+  // survey: every backend is started (and timed) even when one is forced; the timing refreshes the cached choice.
+  const [backend, hardware] = await Promise.all([selectBackend({ workload, survey: true, cache: 'refresh' }), detectHardware()]);
   let bench;
   if (flags.bench) {
     say(`Running micro-benchmarks on ${backend.name} (about 10 seconds)…`);
@@ -84,9 +91,12 @@ export function profileCommand(): Command {
     .option('--json', 'print the profile as JSON')
     .option('--no-bench', 'skip the micro-benchmarks (they take about 10 seconds)')
     .option('--no-save', 'do not save the profile under $NAS_STUDIO_HOME/profiles (default ~/.nas-studio)')
+    .addOption(new Option('--backend <name>', `use this backend (default: the fastest timed; same as ${BACKEND_ENV_VAR})`).choices(['auto', ...BACKEND_ORDER]))
+    .option('--no-timing', 'do not time a training step on each backend')
     .option('--latency-table <space>', `per-op latency table of a search space (${SpaceNameSchema.options.join(', ')})`, oneOf('--latency-table', SpaceNameSchema.options))
     .action(async (flags: ProfileFlags) => {
       try {
+        if (flags.backend) process.env[BACKEND_ENV_VAR] = flags.backend;
         await runProfile(flags);
       } catch (error) {
         exitWithError(error);

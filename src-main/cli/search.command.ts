@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import { SearchConfigSchema, type SearchConfigInput } from '../contract/search-config.js';
 import { TargetIdSchema } from '../contract/targets.js';
+import { BACKEND_ENV_VAR, BACKEND_ORDER } from '../engine/backend/select-backend.js';
 import { exitWithError, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, UserFacingError } from './cli-errors.js';
 import { runToCompletion } from './run-to-completion.js';
 
@@ -67,6 +68,7 @@ interface SearchFlags {
   windowSeconds?: number;
   strideSeconds?: number;
   columns?: string[];
+  backend?: string;
 }
 
 /** Flags override the config file, which overrides the preset. */
@@ -143,8 +145,10 @@ export function searchCommand(): Command {
     .option('--window-seconds <s>', 'HAR recordings: window length in seconds (default 2.56)', positiveNumber('--window-seconds'))
     .option('--stride-seconds <s>', 'HAR recordings: seconds between window starts (default half the window)', positiveNumber('--stride-seconds'))
     .option('--columns <names>', 'HAR recordings: comma-separated channel columns (col1,col2,… in files without a header)', (v: string) => v.split(',').map((c) => c.trim()).filter(Boolean))
+    .addOption(new Option('--backend <name>', `TensorFlow.js backend (default auto: the fastest of a timed training step; same as ${BACKEND_ENV_VAR})`).choices(['auto', ...BACKEND_ORDER]))
     .action(async (flags: SearchFlags) => {
       try {
+        if (flags.backend) process.env[BACKEND_ENV_VAR] = flags.backend;
         await runToCompletion(await configFromFlags(flags), { outDir: path.resolve(flags.out) });
       } catch (error) {
         exitWithError(error);

@@ -51,6 +51,10 @@ export interface RunResult {
   preset: string;
   seed: number;
   backend: string;
+  /** webgpu: the graphics adapter the run trained on, e.g. "SwiftShader driver 5.0.0 (google swiftshader)". */
+  backendAdapter?: string;
+  /** How the backend was chosen (forced, timed, cached, first) and each timed backend's training step in ms. */
+  backendChoice?: { chosenBy: string; workload?: string; stepMs: Record<string, number> };
   /** The literature string (DARTS Genotype(...) or NB201 |op~i|+...). */
   genotype: string;
   /** Trainable parameters of the retrained model. */

@@ -12,6 +12,9 @@
  */
 import { PerformanceObserver } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
+import { GPU_BACKENDS } from '../backend/backend.types.js';
+import { activeBackendName } from '../backend/select-backend.js';
+import { tfBackendName } from '../backend/backend-loaders.js';
 import { Rng } from '../util/rng.js';
 
 export interface TimingOptions {
@@ -77,16 +80,28 @@ function processCpuMs(): number {
 
 type Clock = () => number;
 
-function runOnce(item: Timeable, clock: Clock | undefined): Run {
+/**
+ * One predict, read back to the host: the read waits for the device to finish (a GPU backend's sync). On the
+ * host backends it is a synchronous dataSync; on GPU backends an asynchronous read (WebGPU in Node has no other).
+ */
+async function runOnce(item: Timeable, clock: Clock | undefined, gpu: boolean): Promise<Run> {
   const start = performance.now();
   const cpu = clock?.() ?? 0;
   const out = item.model.predict(item.inputs.length === 1 ? item.inputs[0] : item.inputs);
   for (const t of Array.isArray(out) ? out : [out]) {
-    t.dataSync();
+    if (gpu) await t.data();
+    else t.dataSync();
     t.dispose();
   }
   const end = performance.now();
   return { ms: clock ? clock() - cpu : end - start, start, end };
+}
+
+/** The backend by our name (tfjs answers 'tensorflow' for both native builds). */
+function backendNow(): string {
+  const current = tf.getBackend();
+  const active = activeBackendName();
+  return active && tfBackendName(active) === current ? active : current;
 }
 
 /** Wall-clock spans of the garbage collections of this process while `watch` runs (perf_hooks 'gc' entries). */
@@ -128,9 +143,14 @@ async function withSortCacheFor<T>(models: number, run: () => Promise<T>): Promi
   }
 }
 
-/** Wall time for backends whose work runs off this process's CPU (GPU), else CPU time. */
+/**
+ * Wall time where the work is not this process's single thread: every GPU backend (tensorflow-gpu, webgpu,
+ * webgl: the device works while this thread waits) and native TensorFlow on the processor (its thread pool
+ * would add up several cores' CPU time); CPU time for wasm and cpu (one thread). `backend` is our name
+ * (select-backend.ts) or tfjs's: tfjs answers 'tensorflow' for the GPU build too, so pass ours.
+ */
 export function defaultClock(backend: string): LatencyClock {
-  return backend === 'tensorflow-gpu' || backend === 'webgl' || backend === 'webgpu' ? 'wall' : 'cpu';
+  return GPU_BACKENDS.has(backend) || backend === 'tensorflow' ? 'wall' : 'cpu';
 }
 
 const ORDER_SEED = 20261122;
@@ -171,12 +191,14 @@ function shuffled(n: number, rng: Rng): number[] {
 export async function timeInterleaved(items: Timeable[], options: TimingOptions = {}): Promise<number[]> {
   const warmup = options.warmup ?? 10;
   const repeats = Math.max(15, options.repeats ?? DEFAULT_REPEATS);
-  const clock = (options.clock ?? defaultClock(tf.getBackend())) === 'cpu' ? processCpuMs : undefined;
+  const backend = backendNow();
+  const gpu = GPU_BACKENDS.has(backend);
+  const clock = (options.clock ?? defaultClock(backend)) === 'cpu' ? processCpuMs : undefined;
   return withSortCacheFor(new Set(items.map((i) => i.model)).size, async () => {
     const warmStart = performance.now();
     for (let i = 0; i < warmup; i++) {
       if (i >= 3 && performance.now() - warmStart > (options.warmupMs ?? Infinity)) break;
-      for (const item of items) runOnce(item, clock);
+      for (const item of items) await runOnce(item, clock, gpu);
     }
     const rng = new Rng(ORDER_SEED);
     const { result: runs, spans } = await withGcSpans(async () => {
@@ -185,8 +207,8 @@ export async function timeInterleaved(items: Timeable[], options: TimingOptions 
         if (options.signal?.aborted) throw new Error('Latency measurement cancelled');
         const order = shuffled(items.length, rng);
         for (const i of order) {
-          runOnce(items[i], clock);
-          runs[i].push(runOnce(items[i], clock));
+          await runOnce(items[i], clock, gpu);
+          runs[i].push(await runOnce(items[i], clock, gpu));
         }
         await new Promise((resolve) => setImmediate(resolve));
       }
@@ -210,6 +232,9 @@ export async function warmUntilSteady(model: tf.LayersModel, options: { block?: 
   const { block = 25, minBlocks = 12, maxMs = 8000 } = options;
   const inputs = model.inputs.map((input) => tf.zeros([1, ...input.shape.slice(1).map((d) => d ?? 1)]));
   const item = { model, inputs };
+  const backend = backendNow();
+  const gpu = GPU_BACKENDS.has(backend);
+  const clock = defaultClock(backend) === 'cpu' ? processCpuMs : undefined;
   const started = performance.now();
   let best = Infinity;
   let calm = 0;
@@ -218,7 +243,7 @@ export async function warmUntilSteady(model: tf.LayersModel, options: { block?: 
     for (let b = 0; ; b++) {
       if (options.signal?.aborted) throw new Error('Latency measurement cancelled');
       const times: number[] = [];
-      for (let i = 0; i < block; i++) times.push(runOnce(item, processCpuMs).ms);
+      for (let i = 0; i < block; i++) times.push((await runOnce(item, clock, gpu)).ms);
       predicts += block;
       const m = median(times);
       calm = m >= 0.97 * best ? calm + 1 : 0;

@@ -1,4 +1,4 @@
-import { selectBackend } from '../backend/select-backend.js';
+import { backendSelectionStarted, selectBackend } from '../backend/select-backend.js';
 import { detectHardware } from './detect.js';
 import type { BenchMeasure, MachineProfile } from './hardware.types.js';
 import { runMicroBench } from './micro-bench.js';
@@ -20,7 +20,7 @@ export interface GetMachineProfileOptions extends ProfileStoreOptions {
  * Benchmarks take ~10 s, so reusing a saved profile keeps the hardware page instant after the first visit.
  */
 export async function getMachineProfile(options: GetMachineProfileOptions = {}): Promise<MachineProfile> {
-  const [backend, hardware] = await Promise.all([selectBackend(), detectHardware()]);
+  const [backend, hardware] = await Promise.all([chooseBackend(), detectHardware()]);
   const withBench = options.bench ?? true;
   if (!options.refresh) {
     const { profiles } = await listProfiles(machineIdOf(hardware), options);
@@ -31,4 +31,15 @@ export async function getMachineProfile(options: GetMachineProfileOptions = {}):
   const profile = await buildProfile({ backend, hardware, bench });
   saveProfile(profile, options);
   return profile;
+}
+
+/**
+ * The backend this process uses. When nothing has chosen one yet (the Hardware page opened before any
+ * search), every backend is started and timed on the quick MNIST search's training step, as
+ * `nas-studio profile` does; otherwise the choice already made stands (a process keeps one backend).
+ */
+async function chooseBackend(): ReturnType<typeof selectBackend> {
+  if (backendSelectionStarted()) return selectBackend();
+  const { defaultWorkload } = await import('../search/backend-workload.js');
+  return selectBackend({ workload: await defaultWorkload(), survey: true });
 }

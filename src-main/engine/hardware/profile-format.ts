@@ -32,6 +32,13 @@ function formatValue(value: number): string {
   return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
 }
 
+const CHOSEN_BY: Record<string, string> = {
+  forced: 'asked for with --backend or NAS_STUDIO_BACKEND',
+  timed: 'the fastest training step',
+  cached: 'the fastest training step when last timed on this machine',
+  first: 'the first that started; nothing was timed',
+};
+
 export function formatProfileText(profile: MachineProfile): string {
   const { hardware: hw, backend } = profile;
   const out: string[] = [];
@@ -54,13 +61,21 @@ export function formatProfileText(profile: MachineProfile): string {
       ['Graphics', gpus],
       ['CUDA', `${hw.cuda.usable ? (hw.cuda.tfjsCompatible ? 'usable' : 'present, wrong version for tfjs-node-gpu') : 'not usable'} — ${hw.cuda.reason}`],
       ['OS', `${hw.os.distro} ${hw.os.release} (${hw.os.platform} ${hw.os.arch}), Node ${hw.nodeVersion}`],
-      ['Backend', `${backend.name}${wasmDetails.length > 0 ? ` (${wasmDetails.join(', ')})` : ''}`],
+      ['Backend', `${backend.name}${wasmDetails.length > 0 ? ` (${wasmDetails.join(', ')})` : ''}${backend.adapter ? ` on ${backend.adapter}` : ''}`],
     ]),
   );
   if (backend.tried.length > 0) {
     out.push('');
-    out.push('Backends tried, fastest first:');
-    out.push(...table(backend.tried.map((t) => [t.name, t.loaded ? 'loaded' : 'not loaded', t.why]), '  '));
+    out.push(`Backends, in the order they are tried${backend.workload ? `; step: one training step of ${backend.workload}` : ''}:`);
+    const rows = [['Backend', 'Started', 'Step', 'Adapter', 'Why'], ...backend.tried.map((t) => [
+      t.name + (t.name === backend.name ? ' *' : ''),
+      t.loaded ? 'yes' : 'no',
+      t.stepMs !== undefined ? `${t.stepMs < 10 ? t.stepMs.toFixed(1) : t.stepMs.toFixed(0)} ms${t.timing === 'cached' ? ' (cached)' : ''}` : '—',
+      t.adapter ?? '—',
+      t.why,
+    ])];
+    out.push(...table(rows, '  '));
+    out.push(`  * in use${backend.chosenBy ? ` (${CHOSEN_BY[backend.chosenBy]})` : ''}`);
   }
   out.push('');
   if (profile.bench) {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
 import { detectHardware } from './detect.js';
+import { GPU_BACKENDS } from '../backend/backend.types.js';
 import type { BackendReport, HardwareInfo, MachineProfile, MicroBenchResult } from './hardware.types.js';
 
 /** A run-time estimate supplied by whoever knows the preset (search:estimate), e.g. a quick MNIST search. */
@@ -43,12 +44,11 @@ export function machineIdOf(hardware: HardwareInfo): string {
 /** tfjs names of the backends and the words a non-engineer understands for them. */
 const BACKEND_WORDS: Record<string, string> = {
   'tensorflow-gpu': 'the graphics card through CUDA',
+  webgpu: 'the graphics card through WebGPU',
   tensorflow: 'the processor with native TensorFlow',
   wasm: 'the processor with WebAssembly',
   cpu: 'the processor in plain JavaScript (the slowest option)',
 };
-
-const GPU_BACKENDS = new Set(['tensorflow-gpu']);
 
 function gib(bytes: number): string {
   return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
@@ -86,6 +86,7 @@ export function summarise(hardware: HardwareInfo, backend: BackendReport, bench?
     if (backend.threads !== undefined) parts.push(`${backend.threads} thread${backend.threads === 1 ? '' : 's'} per worker`);
     if (parts.length > 0) how += ` (${parts.join(', ')})`;
   }
+  if (backend.name === 'webgpu' && backend.adapter) how += ` (${backend.adapter})`;
   if (GPU_BACKENDS.has(backend.name)) {
     sentences.push(`This computer trains on ${how}.`);
   } else if (hardware.cuda.usable && !hardware.cuda.tfjsCompatible) {

@@ -1,4 +1,5 @@
 import { weightedMean } from './flat-grads.js';
+import { replicasFor } from './replicas-for-backend.js';
 import { ReplicaPool } from './replica-pool.js';
 import type { Replica, ReplicaSpec, StepContext } from './replica.types.js';
 import type { ArrayDataset } from '../data/dataset.types.js';
@@ -52,7 +53,9 @@ export class DataParallel {
     datasets: Record<string, ArrayDataset>,
     replicas: number,
   ): Promise<{ parallel: DataParallel; warning?: string }> {
-    if (replicas <= 1) return { parallel: new DataParallel(local, undefined) };
+    const allowed = replicasFor(replicas);
+    if (allowed.replicas <= 1) return { parallel: new DataParallel(local, undefined), ...(allowed.why ? { warning: allowed.why } : {}) };
+    replicas = allowed.replicas;
     try {
       const pool = await ReplicaPool.start(spec, datasets, replicas - 1);
       await pool.load(local.snapshot());
@@ -81,7 +84,7 @@ export class DataParallel {
     const remote = this.pool?.gradients(phase, data, shards.slice(1), ctx);
     let mine;
     try {
-      mine = this.local.gradients(phase, data, shards[0], ctx);
+      mine = this.local.gradientsAsync ? await this.local.gradientsAsync(phase, data, shards[0], ctx) : this.local.gradients(phase, data, shards[0], ctx);
     } catch (error) {
       await remote?.catch(() => undefined);
       throw error;

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ArrayDataset } from '../data/dataset.types.js';
 import { batchTensors } from '../search/batch-stream.js';
-import { Adam } from '../search/optimizers.js';
+import { onGpuBackend } from '../backend/gpu-backend.js';
+import { DeviceAdam } from '../search/device-adam.js';
+import { Adam, type SearchOptimizer } from '../search/optimizers.js';
 import type { Task } from '../tasks/task.types.js';
 import { flattenGradients, flattenValues, sizeOf, unflattenGradients } from './flat-grads.js';
 import type { GradientResult, Replica, StepContext } from './replica.types.js';
@@ -30,8 +32,12 @@ export function cosineLearningRate(peak: number, ctx: StepContext, warmup = 0): 
  * apply(training=true) on each replica's own shard (like data-parallel training without SyncBN).
  */
 export class LayersModelReplica implements Replica {
-  /** Host-side Adam: a tfjs optimizer costs ~10 kernel launches per variable per step. */
-  private readonly optimizer: Adam;
+  /**
+   * Host-side Adam on wasm and cpu: a tfjs optimizer costs ~10 kernel launches per variable per step. On a GPU
+   * backend the update runs on the device (device-adam.ts), and gradients come back in one read.
+   */
+  private readonly optimizer: SearchOptimizer;
+  private readonly gpu: boolean;
   private readonly trainable: tf.Variable[];
   /** Trainable and non-trainable (BN moving statistics) variables, for snapshots. */
   private readonly all: tf.Variable[];
@@ -43,7 +49,8 @@ export class LayersModelReplica implements Replica {
     private readonly options: LayersTrainingOptions,
   ) {
     this.trainable = model.trainableWeights.map((w) => w.read() as tf.Variable);
-    this.optimizer = new Adam(this.trainable, options.learningRate);
+    this.gpu = onGpuBackend();
+    this.optimizer = this.gpu ? new DeviceAdam(this.trainable, options.learningRate) : new Adam(this.trainable, options.learningRate);
     this.all = model.weights.map((w) => w.read() as tf.Variable);
   }
 
@@ -69,6 +76,33 @@ export class LayersModelReplica implements Replica {
         grads: flattenGradients(this.trainable, grads),
       };
     });
+  }
+
+  /**
+   * GPU backends: loss, score and every gradient (concatenated on the device) come back in one asynchronous
+   * read, instead of one synchronous read per variable (which WebGPU in Node cannot do at all).
+   */
+  async gradientsAsync(phase: string, data: string, indices: Int32Array, ctx: StepContext): Promise<GradientResult> {
+    const ds = this.datasets[data];
+    if (!this.gpu || !ds || indices.length === 0) return this.gradients(phase, data, indices, ctx);
+    const { loss, score, flat } = tf.tidy(() => {
+      const { input, target } = batchTensors(ds, indices, this.task, ctx.seed * 1_000_003 + ctx.step * 7919 + indices[0]);
+      let output: tf.Tensor | undefined;
+      const { value, grads } = tf.variableGrads(() => {
+        output = tf.keep(this.model.apply(input, { training: true }) as tf.Tensor);
+        return this.task.loss(output, target);
+      }, this.trainable);
+      const batchScore = this.task.batchScore(output!, target);
+      output!.dispose();
+      const parts = this.trainable.map((v) => (grads[v.name] ? tf.reshape(grads[v.name], [-1]) : tf.zeros([v.size])));
+      return { loss: value, score: batchScore, flat: parts.length === 1 ? parts[0] : tf.concat(parts) };
+    });
+    try {
+      const [l, s, g] = await Promise.all([loss.data(), score.data(), flat.data()]);
+      return { loss: l[0], score: s[0], count: indices.length, grads: g as Float32Array };
+    } finally {
+      tf.dispose([loss, score, flat]);
+    }
   }
 
   apply(_phase: string, grads: Float32Array, ctx: StepContext): void {

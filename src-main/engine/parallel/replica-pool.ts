@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { ArrayDataset } from '../data/dataset.types.js';
 import type { FromWorker, GradientResult, ReplicaSpec, StepContext, ToWorker } from './replica.types.js';
 import { shareDataset } from './shared-dataset.js';
+import { activeBackendName } from '../backend/select-backend.js';
 
 const ENTRY = new URL('./replica-entry.mjs', import.meta.url);
 
@@ -93,7 +94,9 @@ export class ReplicaPool {
 
   static async start(spec: ReplicaSpec, datasets: Record<string, ArrayDataset>, count: number): Promise<ReplicaPool> {
     const shared = Object.fromEntries(Object.entries(datasets).map(([k, ds]) => [k, shareDataset(ds)]));
-    const workers = Array.from({ length: count }, () => new ReplicaWorker(new Worker(ENTRY, { workerData: { spec, datasets: shared } })));
+    // Every worker runs the backend this thread chose (timed here), not one it would pick on its own.
+    const backend = activeBackendName();
+    const workers = Array.from({ length: count }, () => new ReplicaWorker(new Worker(ENTRY, { workerData: { spec, datasets: shared, backend } })));
     const pool = new ReplicaPool(workers);
     try {
       await Promise.all(workers.map((w) => w.ready));

@@ -32,6 +32,11 @@ export interface GradientResult {
 export interface Replica {
   /** Forward and backward pass of `phase` (e.g. 'weights', 'alphas') on samples of `data`. */
   gradients(phase: string, data: string, indices: Int32Array, ctx: StepContext): GradientResult;
+  /**
+   * The same, where a replica can read its results asynchronously (GPU backends: WebGPU in Node has no
+   * synchronous read). DataParallel and the workers use it when present.
+   */
+  gradientsAsync?(phase: string, data: string, indices: Int32Array, ctx: StepContext): Promise<GradientResult>;
   /** Applies averaged gradients with the phase's optimizer (only to `present` variables, when given). */
   apply(phase: string, grads: Float32Array, ctx: StepContext, present?: Uint8Array): void;
   /** Current values of every variable, flattened (to check replicas agree, or to copy weights). */

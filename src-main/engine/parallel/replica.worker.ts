@@ -7,13 +7,17 @@ import type { FromWorker, Replica, ReplicaFactory, ReplicaSpec, ToWorker } from 
 interface WorkerInit {
   spec: ReplicaSpec;
   datasets: Record<string, ArrayDataset>;
+  /** The backend the coordinating thread chose; this worker loads the same one. */
+  backend?: string;
 }
 
 const port = parentPort!;
 const send = (message: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 
 async function start(): Promise<Replica> {
-  const { spec, datasets } = workerData as WorkerInit;
+  const { spec, datasets, backend } = workerData as WorkerInit;
+  // A worker's process.env is its own copy: forcing here forces this worker only.
+  if (backend) process.env.NAS_STUDIO_BACKEND = backend;
   await selectBackend();
   const factory = (await import(spec.module)) as { createReplica: ReplicaFactory };
   return factory.createReplica(spec.options, datasets);
@@ -33,7 +37,9 @@ port.on('message', (message: ToWorker) => {
     try {
       switch (message.type) {
         case 'gradients': {
-          const result = replica.gradients(message.phase, message.data, message.indices, message.ctx);
+          const result = replica.gradientsAsync
+            ? await replica.gradientsAsync(message.phase, message.data, message.indices, message.ctx)
+            : replica.gradients(message.phase, message.data, message.indices, message.ctx);
           send({ type: 'gradients', seq: message.seq, result }, [result.grads.buffer as ArrayBuffer]);
           return;
         }

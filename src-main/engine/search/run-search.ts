@@ -6,6 +6,8 @@ import type { RunEvent } from '../../contract/events.js';
 import type { RunResult, TestMetrics } from '../../contract/result.js';
 import type { ResolvedSearchConfig, SearchConfigInput } from '../../contract/search-config.js';
 import { selectBackend } from '../backend/select-backend.js';
+import { backendChoiceOf, backendChoiceWords } from '../backend/backend-choice-words.js';
+import { searchWorkload } from './backend-workload.js';
 import type { ArrayDataset } from '../data/dataset.types.js';
 import { subset } from '../data/split.js';
 import { Rng } from '../util/rng.js';
@@ -218,10 +220,11 @@ async function runPipeline(
   if (from.retrain?.problem) emit({ type: 'log', level: 'warn', message: from.retrain.problem });
 
   emit({ type: 'phase', phase: 'loading', message: `data: ${config.data.kind === 'builtin' ? config.data.name : config.data.path}` });
-  const backend = await selectBackend();
-  const profileRecorded = recordMachineProfile(recorder);
   const data = await loadTaskData(config);
-  emit({ type: 'log', level: 'info', message: `backend ${backend.name}; ${data.train.xShape[0]} training and ${data.test.xShape[0]} test samples` });
+  // Chosen by timing a training step of this run's model on each backend that loads (cached per machine and shape).
+  const backend = await selectBackend({ workload: searchWorkload(config, data) });
+  const profileRecorded = recordMachineProfile(recorder);
+  emit({ type: 'log', level: 'info', message: `backend ${backend.name}${backend.adapter ? ` (${backend.adapter})` : ''}, ${backendChoiceWords(backend)}; ${data.train.xShape[0]} training and ${data.test.xShape[0]} test samples` });
   progress.sizes({ train: data.train.xShape[0], validation: data.validation.xShape[0], test: data.test.xShape[0] });
   throwIfCancelled(signal);
 
@@ -295,6 +298,8 @@ async function runPipeline(
     preset: config.preset,
     seed: config.seed,
     backend: backend.name,
+    ...(backend.adapter ? { backendAdapter: backend.adapter } : {}),
+    backendChoice: backendChoiceOf(backend),
     genotype: search.genotype,
     params,
     metrics: { test: metrics, validation: withoutConfusion(validationMetrics) },
