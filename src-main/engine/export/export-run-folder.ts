@@ -1,3 +1,4 @@
+import { copyFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { ExportReport } from '../../contract/channels.js';
@@ -67,6 +68,9 @@ export async function exportRun(
   try {
     log(`exporting ${formats.join(', ')} to ${outDir}…`);
     const report = await exportModel(model, { formats, outDir, calibration: calibration.x, testInputs: check.x, metric });
+    // What a consumer needs besides the model (HAR: sample rate, window, the training split's normalisation).
+    const preprocessing = path.join(runDir, 'model', 'preprocessing.json');
+    if (existsSync(preprocessing)) copyFileSync(preprocessing, path.join(outDir, 'preprocessing.json'));
     const kept = path.join(runDir, 'exports', 'report.json');
     if (path.resolve(outDir, 'report.json') !== path.resolve(kept)) writeJsonAtomic(kept, report);
     return report;
