@@ -14,6 +14,8 @@ const DEBIAN_PACKAGES = [
   { name: 'python3-onnx', present: () => spawnSync('/usr/bin/python3', ['-c', 'import onnx'], { stdio: 'ignore' }).status === 0 },
   // wat2wasm: a test re-assembles the SIMD gradient kernels and compares them with the committed bytes.
   { name: 'wabt', present: () => existsSync('/usr/bin/wat2wasm') },
+  // The Vulkan loader: WebGPU (Dawn) reaches chromium's SwiftShader driver through it in the webgpu tests.
+  { name: 'libvulkan1', present: () => ['/usr/lib/x86_64-linux-gnu/libvulkan.so.1', '/usr/lib/aarch64-linux-gnu/libvulkan.so.1'].some((f) => existsSync(f)) },
 ];
 
 function run(command, args) {

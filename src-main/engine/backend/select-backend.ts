@@ -188,7 +188,9 @@ async function timeLoaded(loaded: Loaded[], tried: BackendAttempt[], options: Se
   }
   let best: { l: Loaded; ms: number } | undefined;
   const stepMs: Partial<Record<BackendName, number>> = {};
-  for (const l of loaded) {
+  // wasm first: its step is short and known, and gives the bound that cuts a much slower backend after one step.
+  const timingOrder = [...loaded.filter((l) => l.name === 'wasm'), ...loaded.filter((l) => l.name !== 'wasm')];
+  for (const l of timingOrder) {
     const skip = l.name === forcedBackend() ? undefined : notTimed(l, best !== undefined, Boolean(options.survey));
     if (skip) {
       attempt(l.name).why += ` Not timed: ${skip}.`;
