@@ -8,6 +8,11 @@ export interface BackendLine {
   name: string;
   loaded: boolean;
   why: string;
+  /** webgpu: the graphics adapter Dawn gave. */
+  adapter?: string;
+  /** One training step of the timed workload (ms), when it was timed. */
+  stepMs?: number;
+  timing?: string;
 }
 
 export interface BenchLine {
@@ -28,7 +33,7 @@ export interface HardwareViewModel {
   os: string;
   gpus: string[];
   cuda?: string;
-  backend?: { name: string; simd?: boolean; threads?: number; tried: BackendLine[] };
+  backend?: { name: string; simd?: boolean; threads?: number; adapter?: string; chosenBy?: string; workload?: string; tried: BackendLine[] };
   bench: BenchLine[];
   benchBackend?: string;
   createdAt?: string;
@@ -65,7 +70,19 @@ export function hardwareViewModel(profile: unknown): HardwareViewModel {
           name: String(backend.name),
           simd: typeof backend.simd === 'boolean' ? backend.simd : undefined,
           threads: typeof backend.threads === 'number' ? backend.threads : undefined,
-          tried: Array.isArray(backend.tried) ? backend.tried.map((t: Loose) => ({ name: String(t.name), loaded: Boolean(t.loaded), why: String(t.why ?? '') })) : [],
+          adapter: typeof backend.adapter === 'string' ? backend.adapter : undefined,
+          chosenBy: typeof backend.chosenBy === 'string' ? backend.chosenBy : undefined,
+          workload: typeof backend.workload === 'string' ? backend.workload : undefined,
+          tried: Array.isArray(backend.tried)
+            ? backend.tried.map((t: Loose) => ({
+                name: String(t.name),
+                loaded: Boolean(t.loaded),
+                why: String(t.why ?? ''),
+                ...(typeof t.adapter === 'string' ? { adapter: t.adapter } : {}),
+                ...(typeof t.stepMs === 'number' ? { stepMs: t.stepMs } : {}),
+                ...(typeof t.timing === 'string' ? { timing: t.timing } : {}),
+              }))
+            : [],
         }
       : undefined,
     bench: Array.isArray(bench?.measures)

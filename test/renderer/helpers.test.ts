@@ -85,6 +85,28 @@ describe('hardware view model', () => {
     expect(hardwareViewModel(null).cpu).toBe('unknown processor');
   });
 
+  it('shows each backend with its adapter and measured training step', () => {
+    const model = hardwareViewModel({
+      backend: {
+        name: 'wasm',
+        chosenBy: 'timed',
+        workload: 'classification 28x28x1 · darts C8 ×5 cells · batch 128 · derived model',
+        tried: [
+          { name: 'webgpu', loaded: true, why: 'emulated', adapter: 'SwiftShader driver 5.0.0 (google)', stepMs: 111617, timing: 'measured' },
+          { name: 'wasm', loaded: true, why: 'In use', stepMs: 469, timing: 'cached' },
+          { name: 'cpu', loaded: true, why: 'Not timed' },
+        ],
+      },
+    });
+    expect(model.backend?.chosenBy).toBe('timed');
+    expect(model.backend?.workload).toMatch(/darts C8/);
+    expect(model.backend?.tried).toEqual([
+      { name: 'webgpu', loaded: true, why: 'emulated', adapter: 'SwiftShader driver 5.0.0 (google)', stepMs: 111617, timing: 'measured' },
+      { name: 'wasm', loaded: true, why: 'In use', stepMs: 469, timing: 'cached' },
+      { name: 'cpu', loaded: true, why: 'Not timed' },
+    ]);
+  });
+
   it('lists latency entries slowest first', () => {
     const { rows } = latencyRows({
       entries: {
