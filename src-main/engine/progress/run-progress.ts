@@ -162,11 +162,17 @@ export function createRunProgress(config: ResolvedSearchConfig, options: RunProg
     // A retraining of a few seconds (tests, tiny data) times start-up more than work: nothing to learn from.
     if (perImage === undefined || !dataSizes || took.retrain === undefined || took.retrain < MIN_CALIBRATION_SECONDS) return {};
     const measured: Partial<PaceRatios> = {};
-    if (took.rank !== undefined) measured.rankUnits = took.rank / config.candidates / perImage;
-    const firstRound = timings.filter((t) => t.rung === 0 && t.imagesPerSecond).map((t) => 1 / t.imagesPerSecond! / perImage);
-    if (firstRound.length > 0) measured.firstRoundFactor = firstRound.reduce((a, b) => a + b, 0) / firstRound.length;
     if (took.evaluate !== undefined) measured.evalUnits = took.evaluate / ((dataSizes.validation + dataSizes.test) * perImage);
     const evalUnits = measured.evalUnits ?? ratios.evalUnits;
+    if (took.rank !== undefined) measured.rankUnits = took.rank / config.candidates / perImage;
+    // The latest first-round entrant: the warmest, as the ETA reads them (race-timing.ts).
+    const firstRound = timings.filter((t) => t.rung === 0 && t.imagesPerSecond).slice(-1).map((t) => 1 / t.imagesPerSecond! / perImage);
+    if (firstRound.length > 0) measured.firstRoundFactor = firstRound.reduce((a, b) => a + b, 0) / firstRound.length;
+    if (race && firstRound.length > 0) {
+      const round = race.rounds[0];
+      const fixed = timings.filter((t) => t.rung === 0 && t.imagesPerSecond).map((t) => (t.seconds - round.trainImages / t.imagesPerSecond!) / perImage - round.evalImages * evalUnits);
+      measured.entrantUnits = Math.max(1, fixed.reduce((a, b) => a + b, 0) / fixed.length);
+    }
     if (took.baseline !== undefined) measured.baselineUnits = took.baseline / ((retrainImages(config, dataSizes) + dataSizes.test * evalUnits) * perImage);
     if (took.latency !== undefined) measured.latencySeconds = took.latency;
     return measured;

@@ -19,6 +19,8 @@ export interface PaceRatios {
   rankUnits: number;
   /** A race first-round image's training seconds over a retraining image's: a small batch and a short, cold training. */
   firstRoundFactor: number;
+  /** A race entrant's fixed part (building the model, starting its threads), in retraining images. */
+  entrantUnits: number;
   /** An evaluated image's seconds over a retraining image's. */
   evalUnits: number;
   /** A baseline image's seconds (training and scoring) over a retraining image's. */
@@ -31,7 +33,8 @@ export interface PaceRatios {
  * Defaults, from quick MNIST runs on a loaded 2-core machine (bench:eta): 16-40 DARTS candidates scored at
  * 1.2-2 s each against retraining at 3.9-6.9 ms per image; the first round trained at 67 images/s (batch 32,
  * 2 threads, 19 steps a model) against the retraining's 260; evaluation 0.15-0.18; the baseline's images at
- * 0.26-0.47 of a DARTS cell's (a depthwise-separable CNN does fewer multiply-adds); latency in 7.5-17 s.
+ * 0.26-0.47 of a DARTS cell's (a depthwise-separable CNN does fewer multiply-adds); latency in 7.5-17 s; an
+ * entrant's fixed part about 1.5 s beyond its training and scoring.
  * A batch of 32 on one thread costs 1.4x a batch of 128 (search/estimate.ts).
  */
 export function defaultRatios(config: Pick<ResolvedSearchConfig, 'space' | 'workers' | 'batchSize'>): PaceRatios {
@@ -39,6 +42,7 @@ export function defaultRatios(config: Pick<ResolvedSearchConfig, 'space' | 'work
   return {
     rankUnits: darts ? 320 : 250 / RETRAIN_MS_PER_IMAGE,
     firstRoundFactor: Math.min(config.batchSize, RACE_BATCH) < config.batchSize ? (config.workers > 1 ? 3 : 1.4) : 1,
+    entrantUnits: 400,
     evalUnits: 0.17,
     baselineUnits: darts ? 0.35 : 0.6,
     latencySeconds: 12,
@@ -76,7 +80,7 @@ export function racePlan(config: ResolvedSearchConfig, sizes: DataSizes, ratios:
     trainImages,
     batchFactor,
     evalImages,
-    units: trainImages * batchFactor + evalImages * ratios.evalUnits,
+    units: trainImages * batchFactor + evalImages * ratios.evalUnits + ratios.entrantUnits,
   });
   const first = round(entrants, Math.min(sizes.train, config.raceSamples), ratios.firstRoundFactor, finalists > 0 ? Math.min(sizes.validation, FIRST_ROUND_VALIDATION) : sizes.validation);
   if (finalists === 0) return { rounds: [first], evalUnits: ratios.evalUnits };

@@ -158,7 +158,7 @@ describe('whole-run progress', () => {
     const previous = process.env.NAS_STUDIO_HOME;
     process.env.NAS_STUDIO_HOME = home;
     try {
-      const truth = { rankUnits: 900, firstRoundFactor: 2, evalUnits: 0.3, baselineUnits: 0.8, latencySeconds: 30 };
+      const truth: PaceRatios = { rankUnits: 900, firstRoundFactor: 2, entrantUnits: 600, evalUnits: 0.3, baselineUnits: 0.8, latencySeconds: 30 };
       const config = resolveConfig({ data: { kind: 'builtin', name: 'mnist' }, candidates: 16, raceSize: 6, raceSamples: 600, retrainSamples: 4000, workers: 2 });
       const first = simulate(config, { race: 0.004, retrain: 0.004 }, { rankSeconds: 16 * 900 * 0.004, raceSpeeds: true, truth, calibrate: true });
       const learned = loadRatios(config);
