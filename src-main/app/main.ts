@@ -41,6 +41,11 @@ if (!app.requestSingleInstanceLock()) {
     });
 }
 
+/** The backend setting reaches the engine as NAS_STUDIO_BACKEND; 'auto' leaves an environment's own value alone. */
+function backendEnv(backend: string): Record<string, string> {
+  return backend === 'auto' ? {} : { NAS_STUDIO_BACKEND: backend };
+}
+
 async function start(): Promise<void> {
   const settings = await SettingsStore.open(app.getPath('userData'));
   const runsDir = settings.current.runsDir ?? path.join(app.getPath('userData'), 'runs');
@@ -53,7 +58,7 @@ async function start(): Promise<void> {
     if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(channel, payload);
   };
   const engine = new EngineProcess({
-    fork: (env) => utilityProcess.fork(path.join(here, 'engine-host.js'), [], { serviceName: 'NAS Studio engine', stdio: 'pipe', env: { ...process.env, ...env } }),
+    fork: (env) => utilityProcess.fork(path.join(here, 'engine-host.js'), [], { serviceName: 'NAS Studio engine', stdio: 'pipe', env: { ...process.env, ...backendEnv(settings.current.backend), ...env } }),
     runsDir,
     version: app.getVersion(),
     emit,

@@ -15,6 +15,11 @@ export const SettingsSchema = z.object({
   /** Folders and files the user picked in a native dialog: the only paths the renderer may name. */
   pickedPaths: z.array(z.string()).default([]),
   runsDir: z.string().optional(),
+  /**
+   * The engine's TensorFlow.js backend: 'auto' (default: the fastest of a timed training step) or one by name;
+   * passed to the engine process as NAS_STUDIO_BACKEND (engine/backend/select-backend.ts).
+   */
+  backend: z.enum(['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']).default('auto'),
 });
 export type Settings = z.output<typeof SettingsSchema>;
 export type WindowBounds = z.output<typeof BoundsSchema>;

@@ -7,6 +7,7 @@
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendName } from '../backend/backend.types.js';
+import { activeBackendName } from '../backend/select-backend.js';
 import { getSpace } from '../space/spaces.js';
 import type { MacroOptions } from '../space/macro.js';
 import type { Task } from '../tasks/task.types.js';
@@ -227,7 +228,8 @@ export function emptyLatencyTable(machineId: string, backend: string, space: Lat
  */
 export async function ensureLatencyTable(options: EnsureTableOptions): Promise<EnsuredTable> {
   const machineId = options.machineId ?? (await currentMachineId());
-  const backend = options.backend ?? tf.getBackend();
+  // Our name: tfjs answers 'tensorflow' for both native builds, whose tables must not mix.
+  const backend = options.backend ?? activeBackendName() ?? tf.getBackend();
   const file = options.file ?? latencyTableFile(machineId, backend, options.space);
   const cached = options.refresh ? undefined : loadLatencyTable(file, { machineId, backend, space: options.space, kernels: kernelFingerprint(backend) });
   const table = cached ?? emptyLatencyTable(machineId, backend, options.space, options.repeats);
