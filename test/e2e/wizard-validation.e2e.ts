@@ -90,4 +90,24 @@ describe('new-search wizard validation', () => {
     expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).not.toBe(before);
     fixture.expectNoErrors();
   });
+
+  it('keeps the keyboard where the user is: a new step does not send focus to the top, tabbing through the path box switches nothing', async () => {
+    const { page } = fixture;
+    await page.getByTestId('nav-new-search').click();
+    await page.getByTestId('task-classification').check();
+    await page.getByTestId('wizard-next').focus();
+    await page.keyboard.press('Enter');
+    await page.getByTestId('data-builtin').waitFor();
+    // Focus lands on the new step's heading, so the next Tab reaches the step's first field.
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('wizard-step-heading');
+    await page.getByTestId('data-builtin').check();
+    await page.getByTestId('data-path').focus();
+    await page.keyboard.press('Tab');
+    expect(await page.getByTestId('data-builtin').isChecked()).toBe(true);
+    expect(await page.getByTestId('inspect-data').isDisabled()).toBe(false);
+    // Typing a path is what chooses "My own data".
+    await page.getByTestId('data-path').fill('/tmp/nas-studio-e2e-images');
+    expect(await page.getByTestId('data-path-choice').isChecked()).toBe(true);
+    fixture.expectNoErrors();
+  });
 });
