@@ -237,7 +237,15 @@ export function createRunProgress(config: ResolvedSearchConfig, options: RunProg
     }
   }
 
-  const timer = options.tickMs ? setInterval(() => send(false), options.tickMs) : undefined;
+  // A tick's write can fail (a full disk): the run's own next event meets the same failure and reports it.
+  const tick = (): void => {
+    try {
+      send(false);
+    } catch {
+      // reported by the run's next event
+    }
+  };
+  const timer = options.tickMs ? setInterval(tick, options.tickMs) : undefined;
   timer?.unref?.();
 
   return {

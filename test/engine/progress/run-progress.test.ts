@@ -180,3 +180,22 @@ describe('whole-run progress', () => {
     expect(events[0].etaSeconds).toBeGreaterThan(0);
   });
 });
+
+describe('whole-run progress: a failing write', () => {
+  it('does not throw from its timer (a full disk is reported by the run itself)', async () => {
+    const config = resolveConfig({ data: { kind: 'builtin', name: 'mnist' }, workers: 1 });
+    let calls = 0;
+    const tracker = createRunProgress(config, {
+      emit: () => {
+        calls++;
+        if (calls > 1) throw new Error('ENOSPC');
+      },
+      tickMs: 5,
+      minIntervalMs: 0,
+    });
+    tracker.sizes(sizes);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    tracker.stop();
+    expect(calls).toBeGreaterThan(1);
+  });
+});
