@@ -25,6 +25,8 @@ export interface RetrainOptions {
   etaExtraSeconds?: number;
   /** Checkpoint after every epoch into the run folder, and continue from `checkpoint.resume` when given. */
   checkpoint?: RetrainCheckpointing;
+  /** After training, re-estimate batch-norm statistics for the final weights on this many training batches. */
+  recalibrateBatchNorm?: number;
 }
 
 export interface RetrainResult {
@@ -119,6 +121,10 @@ export async function retrainModel(spec: ReplicaSpec, train: ArrayDataset, optio
         const seconds = earlierSeconds + (performance.now() - started) / 1000;
         saveRetrainCheckpoint(checkpointing, local, { epoch, epochs, step, stepsPerEpoch, batchSize, orderState: rng.seedState, finalLoss, seconds });
       }
+    }
+    if (options.recalibrateBatchNorm) {
+      const recalibration = [...batches(train, batchSize, rng, { dropLast: true })].slice(0, options.recalibrateBatchNorm);
+      local.recalibrateBatchNorm('train', recalibration, seed);
     }
     keepModel = true;
   } catch (error) {

@@ -35,6 +35,9 @@ import { loadTaskData } from './task-data.js';
 import { createRunProgress, type RunProgress } from '../progress/run-progress.js';
 import { runMachine } from '../hardware/run-machine.js';
 
+/** Training batches whose statistics become the batch norms' moving mean and variance after retraining. */
+export const BN_RECALIBRATION_BATCHES = 50;
+
 /** Denoisers (searched and baseline alike) retrain with a cosine from 2e-3: the best measured (docs/presets.md). */
 export const DENOISING_RETRAIN_LR = 2e-3;
 
@@ -250,7 +253,8 @@ async function runPipeline(
   const schedule = denoising ? { learningRate: DENOISING_RETRAIN_LR } : classifierRetrainSchedule(config.batchSize);
   const retrainData = retrainSubset(data.train, config.retrainSamples, config.seed);
   // One budget for the searched model and the fixed baseline it is compared with.
-  const budget = { epochs: config.retrainEpochs, batchSize: config.batchSize, seed: config.seed, replicas: config.workers, scoreName: data.task.scoreName, signal, pause };
+  // Both end by re-estimating batch-norm statistics for their final weights (a short retraining leaves them lagging).
+  const budget = { epochs: config.retrainEpochs, batchSize: config.batchSize, seed: config.seed, replicas: config.workers, scoreName: data.task.scoreName, signal, pause, recalibrateBatchNorm: BN_RECALIBRATION_BATCHES };
   const retrained = await retrainModel(
     derivedReplicaSpec({ genotype: search.genotype, task: config.task, noise: config.noise, model: { ...macro, seed: config.seed }, ...schedule }),
     retrainData,
