@@ -13,6 +13,7 @@ import { contentSecurityPolicy } from '../web/csp.js';
 import { connectEngine } from './engine-connection.js';
 import { EXPORTS_PATH, sendExportedFile } from './export-downloads.js';
 import { explainListenError } from './listen-error.js';
+import { ensureRunsFolder } from './runs-folder.js';
 import { sendStatic } from '../web/static-files.js';
 import { cookieValue, newToken, sameToken } from './token.js';
 
@@ -69,6 +70,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const runsDir = path.resolve(options.runsDir);
   const staticDir = path.resolve(options.staticDir);
   const log = options.log ?? ((message: string) => console.error(message));
+  await ensureRunsFolder(runsDir);
 
   const engine = connectEngine({ runsDir, version: packageVersion() }, options.engine ?? 'worker', options.engineEntryPoints);
   engine.client.onLog((message) => log(`engine ${message.level}: ${message.message}`));

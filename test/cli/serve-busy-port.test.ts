@@ -1,7 +1,7 @@
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explainListenError } from '../../src-main/serve/listen-error.js';
 import { runCliAsync } from './cli-harness.js';
@@ -28,6 +28,16 @@ describe('serve on a busy port', () => {
     expect(output).toContain(String(port));
     expect(output).toContain('--port');
     expect(output).not.toMatch(/\n\s+at |EADDRINUSE|node:net/);
+    expect(r.stdout).not.toContain('served at');
+  });
+
+  it('a runs folder that cannot be made is a one-line start-up failure too', async () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'nas-busy-')), 'a-file');
+    writeFileSync(file, 'x');
+    const r = await runCliAsync(['serve', '--port', '0', '--runs-dir', path.join(file, 'runs')], {}, 60_000);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/cannot be the runs folder \(a file is in the way\); choose another with --runs-dir/);
     expect(r.stdout).not.toContain('served at');
   });
 
