@@ -56,7 +56,9 @@ export async function estimateSearch(request: { config: SearchConfigInput }): Pr
   const retrainSamples = config.retrainSamples > 0 ? Math.min(config.retrainSamples, train) : train;
   const retrainMs = retrainSamples * config.retrainEpochs * RETRAIN_MS_PER_SAMPLE * scale * 2;
   const cores = Math.max(1, config.workers * PARALLEL_EFFICIENCY);
-  const seconds = Math.round((searchMs + retrainMs) / 1000 / cores + 15);
+  // FBNet's search runs on one thread (its latency table is per process); its retraining uses every worker.
+  const searchCores = config.strategy === 'fbnet' ? 1 : cores;
+  const seconds = Math.round((searchMs / searchCores + retrainMs / cores) / 1000 + 15);
   const dataNote = builtin ? '' : ' It assumes about 10,000 samples; yours may differ.';
   return {
     seconds,

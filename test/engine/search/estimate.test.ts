@@ -14,6 +14,14 @@ describe('estimateSearch', () => {
     expect(await seconds({ preset: 'standard', workers: 2 })).toBeGreaterThan(quick * 3);
   });
 
+  it("FBNet's search runs on one thread: more workers shorten its retraining only", async () => {
+    const fbnet = (workers: number, retrainEpochs = 2) => seconds({ preset: 'quick', strategy: 'fbnet', workers, retrainEpochs, epochs: 4 });
+    const darts = (workers: number) => seconds({ preset: 'quick', strategy: 'darts', workers, epochs: 4 });
+    // Same per-sample search cost as DARTS, but two workers save DARTS far more.
+    expect((await darts(1)) - (await darts(2))).toBeGreaterThan(1.5 * ((await fbnet(1)) - (await fbnet(2))));
+    expect(await fbnet(2)).toBeGreaterThan(await darts(2));
+  });
+
   it('counts only the retraining subset when one is set', async () => {
     const all = await seconds({ preset: 'quick', workers: 2, retrainSamples: 0 });
     expect(await seconds({ preset: 'quick', workers: 2, retrainSamples: 6_000 })).toBeLessThan(all / 2);
