@@ -24,6 +24,8 @@ export interface LiveRunState {
   validScore: CurvePoint[];
   alphas?: AlphaProbs;
   genotype?: string;
+  /** True once retraining has started: `genotype` is then the cell retrained, not the search's current pick. */
+  cellRetrained?: boolean;
   genotypeHistory: string[];
   expectedLatencyMs?: number;
   /** How decided the search is so far (the newest 'decision' event), and that event's progress. */
@@ -97,7 +99,11 @@ export function reduceLiveRun(state: LiveRunState, event: RunEvent): LiveRunStat
       return next;
     }
     case 'phase':
-      if (event.phase === 'retrain' && event.message && !state.genotype) next.genotype = event.message;
+      // The cell retrained is the one shown from here on: the collapse guard or the target may have changed the search's pick.
+      if (event.phase === 'retrain' && event.message) {
+        next.genotype = event.message;
+        next.cellRetrained = true;
+      }
       if (event.message) next.logs = [...state.logs, { level: 'info' as const, message: `${event.phase}: ${event.message}` }].slice(-MAX_LOGS);
       return next;
     case 'log':
@@ -112,7 +118,7 @@ export function reduceLiveRun(state: LiveRunState, event: RunEvent): LiveRunStat
       next.decision = event.decision;
       next.decisionProgress = event.progress;
       // The ranking search trains no alphas and sends no epochs: its chosen cell is the race's winner.
-      if (event.decision.method === 'rank-race' && event.decision.final && event.decision.winner) next.genotype = event.decision.winner;
+      if (event.decision.method === 'rank-race' && event.decision.final && event.decision.winner && !state.cellRetrained) next.genotype = event.decision.winner;
       return next;
   }
 }

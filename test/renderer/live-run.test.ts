@@ -99,3 +99,15 @@ describe('reduceLiveRun', () => {
     ]);
   });
 });
+
+describe('the cell the live view shows', () => {
+  it('is the cell retrained once retraining starts, even when the guard changed the search pick', () => {
+    const picked = '|skip_connect~0|+|skip_connect~0|skip_connect~1|+|skip_connect~0|skip_connect~1|skip_connect~2|';
+    const retrained = '|nor_conv_3x3~0|+|skip_connect~0|skip_connect~1|+|skip_connect~0|skip_connect~1|skip_connect~2|';
+    let state = initialLiveRun('r1');
+    state = reduceLiveRun(state, { type: 'epoch', phase: 'search', epoch: 1, epochs: 1, genotype: picked } as RunEvent);
+    expect(state.genotype).toBe(picked);
+    state = reduceLiveRun(state, { type: 'phase', phase: 'retrain', message: retrained });
+    expect(state).toMatchObject({ genotype: retrained, cellRetrained: true });
+  });
+});

@@ -14,6 +14,8 @@ import { previewSamples } from './preview.js';
 import { loadUserImages } from './user-images.js';
 
 const PREVIEWS = 8;
+/** Enough previews to show every class once (MNIST's ten digits, not the first eight), up to 16. */
+const previewCount = (ds: { classes: string[] }): number => Math.max(PREVIEWS, Math.min(ds.classes.length, 16));
 
 function countsPerClass(ds: ArrayDataset): Record<string, number> {
   const counts: Record<string, number> = Object.fromEntries(ds.classes.map((c) => [c, 0]));
@@ -62,9 +64,9 @@ export async function inspectDataSource(request: {
   if (source.kind === 'builtin') {
     if (source.name === 'har-synthetic') throw new Error(`The built-in set '${source.name}' holds sensor windows, not images.`);
     const { train } = source.name === 'fashion-mnist' ? loadFashionMnist() : loadMnist();
-    return { report: reportOf(train), previews: previewSamples(train, PREVIEWS, 1) };
+    return { report: reportOf(train), previews: previewSamples(train, previewCount(train), 1) };
   }
   // Bad files are listed rather than fatal here: the report is where the user learns about them.
   const loaded = await loadUserImages(source.path, { skipBadFiles: true });
-  return { report: loaded.report, previews: previewSamples(loaded.dataset, PREVIEWS, 1) };
+  return { report: loaded.report, previews: previewSamples(loaded.dataset, previewCount(loaded.dataset), 1) };
 }
