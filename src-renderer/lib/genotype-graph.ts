@@ -84,7 +84,8 @@ function dartsCell(title: string, ops: [string, number][], concat: number[], tex
     { id: 'in0', label: 'c_{k-2}', kind: 'input' },
     { id: 'in1', label: 'c_{k-1}', kind: 'input' },
   ];
-  for (let i = 0; i < steps; i++) nodes.push({ id: `n${i}`, label: String(i), kind: 'intermediate' });
+  // Numbered as the alpha edges number them ("2<-0": node 2 is the first intermediate), so diagram and heatmap agree.
+  for (let i = 0; i < steps; i++) nodes.push({ id: `n${i}`, label: String(i + 2), kind: 'intermediate' });
   nodes.push({ id: 'out', label: 'c_{k}', kind: 'output' });
   const idOf = (j: number): string => (j < 2 ? `in${j}` : `n${j - 2}`);
   const edges: GraphEdge[] = [];

@@ -11,7 +11,7 @@ describe('genotypeToGraphs', () => {
     expect(format).toBe('darts');
     expect(cells.map((c) => c.title)).toEqual(['Normal cell', 'Reduction cell']);
     const normal = cells[0];
-    expect(normal.nodes.map((n) => n.label)).toEqual(['c_{k-2}', 'c_{k-1}', '0', '1', '2', '3', 'c_{k}']);
+    expect(normal.nodes.map((n) => n.label)).toEqual(['c_{k-2}', 'c_{k-1}', '2', '3', '4', '5', 'c_{k}']);
     const ops = normal.edges.filter((e) => e.op !== 'concat');
     expect(ops).toHaveLength(8);
     // ('dil_conv_3x3', 2) of node 3 reads intermediate node 0.
