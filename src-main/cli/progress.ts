@@ -33,6 +33,8 @@ export function createProgressPrinter(stream: NodeJS.WriteStream = process.stder
         return;
       case 'log':
       case 'guard':
+        // A run that fails logs its error for the run store; the CLI says it once, as its last line.
+        if (event.type === 'log' && event.level === 'error') return;
         endLine();
         stream.write(`${event.type === 'guard' ? 'guard' : event.level}: ${event.message}\n`);
         return;

@@ -49,7 +49,7 @@ describe('formatProfileText', () => {
     expect(text).toMatch(/Memory\s+16.0 GB total, 12.0 GB available/);
     expect(text).toMatch(/Graphics\s+Matrox G200, 16 MiB/);
     expect(text).toMatch(/Backend\s+wasm \(SIMD on, 1 thread\)/);
-    expect(text).toMatch(/tensorflow\s+not loaded\s+not installed/);
+    expect(text).toMatch(/tensorflow\s+no\s+—\s+—\s+not installed/);
     expect(text).toMatch(/Matrix multiply\s+512x512 @ 512x512\s+12.3 GFLOP\/s\s+21.70 ms\s+30/);
   });
 
