@@ -59,16 +59,7 @@ export class LayersModelReplica implements Replica {
     if (!ds) throw new Error(`no dataset '${data}' on this replica`);
     if (indices.length === 0) return { loss: 0, score: 0, count: 0, grads: new Float32Array(sizeOf(this.trainable)) };
     return tf.tidy(() => {
-      // Salted by the shard's first index so replicas draw different noise for different samples.
-      const { input, target } = batchTensors(ds, indices, this.task, ctx.seed * 1_000_003 + ctx.step * 7919 + indices[0]);
-      let output: tf.Tensor | undefined;
-      const { value, grads } = tf.variableGrads(() => {
-        // kept: variableGrads disposes what its function creates, and the score needs the output
-        output = tf.keep(this.model.apply(input, { training: true }) as tf.Tensor);
-        return this.task.loss(output, target);
-      }, this.trainable);
-      const score = this.task.batchScore(output!, target);
-      output!.dispose();
+      const { value, score, grads } = this.lossAndGradients(ds, indices, ctx);
       return {
         loss: value.dataSync()[0],
         score: score.dataSync()[0],
@@ -76,6 +67,21 @@ export class LayersModelReplica implements Replica {
         grads: flattenGradients(this.trainable, grads),
       };
     });
+  }
+
+  /** Loss, batch score and gradients of one batch, as tensors (call inside a tidy). */
+  private lossAndGradients(ds: ArrayDataset, indices: Int32Array, ctx: StepContext): { value: tf.Scalar; score: tf.Tensor; grads: tf.NamedTensorMap } {
+    // Salted by the shard's first index so replicas draw different noise for different samples.
+    const { input, target } = batchTensors(ds, indices, this.task, ctx.seed * 1_000_003 + ctx.step * 7919 + indices[0]);
+    let output: tf.Tensor | undefined;
+    const { value, grads } = tf.variableGrads(() => {
+      // kept: variableGrads disposes what its function creates, and the score needs the output
+      output = tf.keep(this.model.apply(input, { training: true }) as tf.Tensor);
+      return this.task.loss(output, target);
+    }, this.trainable);
+    const score = this.task.batchScore(output!, target);
+    output!.dispose();
+    return { value, score, grads };
   }
 
   /**
@@ -86,14 +92,7 @@ export class LayersModelReplica implements Replica {
     const ds = this.datasets[data];
     if (!this.gpu || !ds || indices.length === 0) return this.gradients(phase, data, indices, ctx);
     const { loss, score, flat } = tf.tidy(() => {
-      const { input, target } = batchTensors(ds, indices, this.task, ctx.seed * 1_000_003 + ctx.step * 7919 + indices[0]);
-      let output: tf.Tensor | undefined;
-      const { value, grads } = tf.variableGrads(() => {
-        output = tf.keep(this.model.apply(input, { training: true }) as tf.Tensor);
-        return this.task.loss(output, target);
-      }, this.trainable);
-      const batchScore = this.task.batchScore(output!, target);
-      output!.dispose();
+      const { value, score: batchScore, grads } = this.lossAndGradients(ds, indices, ctx);
       const parts = this.trainable.map((v) => (grads[v.name] ? tf.reshape(grads[v.name], [-1]) : tf.zeros([v.size])));
       return { loss: value, score: batchScore, flat: parts.length === 1 ? parts[0] : tf.concat(parts) };
     });
