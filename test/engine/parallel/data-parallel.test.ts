@@ -52,10 +52,11 @@ describe('DataParallel over worker threads', () => {
     const [remote] = await two.remoteSnapshots();
     expect(maxAbsDiff(remote, two.local.snapshot())).toBe(0);
     // Adam divides by sqrt(v): where a gradient is ~0, float summation order (two half batches vs one
-    // batch) can move a weight by up to the learning rate. So: all but a handful agree to 1e-6 (the
-    // updates themselves are ~3e-3; a replica using the wrong gradient would move nearly all of them).
+    // batch) can move a weight by up to the learning rate. So: all but a few agree to 1e-6 (the updates
+    // themselves are ~3e-3; a replica using the wrong gradient would move nearly all of them). Seen: 0.1 %
+    // alone, 0.5 % (101 of ~21k) once under a full parallel test run; 1 % keeps the check meaningful.
     const [mine, single] = [two.local.snapshot(), one.local.snapshot()];
-    expect(countAbove(mine, single, 1e-6)).toBeLessThanOrEqual(Math.ceil(mine.length / 1000));
+    expect(countAbove(mine, single, 1e-6)).toBeLessThanOrEqual(Math.ceil(mine.length / 100));
   });
 
   it('averages shard gradients, weighted by shard size, into the whole batch gradient', () => {
