@@ -1,53 +1,24 @@
-import type { SearchDecision } from '../../contract/decision.js';
-import type { RunEventListener } from '../../contract/events.js';
 import type { ResolvedSearchConfig } from '../../contract/search-config.js';
 import { splitSearchData } from '../data/split.js';
 import type { MacroOptions } from '../space/macro.js';
 import { getSpace } from '../space/spaces.js';
-import type { AlphaProbs } from '../space/space.types.js';
 import { createStrategy } from '../strategy/create-strategy.js';
 import { Supernet } from '../supernet/supernet.js';
-import { captureSearchCheckpoint, loadCheckpoint, saveCheckpoint, type CheckpointState, type SavedCheckpoint } from './checkpoint.js';
-import type { GuardOutcome } from './collapse-guard.js';
-import { FaultInjector, SearchDivergedError, type FaultInjection } from './faults.js';
+import { captureSearchCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { FaultInjector, SearchDivergedError } from './faults.js';
 import { fbnetLookupForRun } from './latency.js';
 import { explainWasmOutOfMemory } from './out-of-memory.js';
-import type { PauseGate } from './run-control.js';
 import { searchLoop } from './search-loop.js';
 import { supernetReplicaSpec, type SupernetModelOptions } from './supernet.replica.js';
 import type { TaskData } from './task-data.js';
 import { runRankRacePhase } from './rank/rank-race-phase.js';
+import type { SearchPhaseOptions, SearchPhaseResult } from './search-phase.types.js';
 import { gradientDecision } from './gradient-decision.js';
 import { formatGenotype, parseGenotype } from '../space/genotype.js';
 import { fitGenotype } from '../targets/fit-genotype.js';
 import { checkForTarget } from '../targets/target-check.js';
 
-export interface SearchPhaseResult {
-  genotype: string;
-  alphas: AlphaProbs;
-  genotypeHistory: string[];
-  guard: GuardOutcome;
-  seconds: number;
-  expectedLatencyMs?: number;
-  decision?: SearchDecision;
-  /** Operations replaced so the derived model fits the target's SRAM and flash (fit-genotype.ts). */
-  targetAdjustments?: string[];
-}
-
-export interface SearchPhaseOptions {
-  signal?: AbortSignal;
-  pause?: PauseGate;
-  onEvent?: RunEventListener;
-  /** Where checkpoints go (<runDir>/checkpoint); none are written without it. */
-  runDir?: string;
-  /** Continue from this checkpoint (nas-studio resume). */
-  resume?: CheckpointState;
-  /** Called after each checkpoint is written (the run store lists it). */
-  onCheckpoint?: (saved: SavedCheckpoint) => void;
-  /** Called when a diverged step rolls the search back: `epochsKept` epochs stand, the later ones are redone. */
-  onRollback?: (epochsKept: number) => void;
-  faults?: FaultInjection;
-}
+export type { SearchPhaseOptions, SearchPhaseResult } from './search-phase.types.js';
 
 /**
  * Splits the training data into weight and arch halves, builds the supernet and strategy, and searches,

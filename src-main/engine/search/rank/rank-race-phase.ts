@@ -3,7 +3,7 @@ import { genotypeProbs } from '../../space/genotype-probs.js';
 import { parseGenotype } from '../../space/genotype.js';
 import type { MacroOptions } from '../../space/macro.js';
 import { getSpace } from '../../space/spaces.js';
-import type { SearchPhaseOptions, SearchPhaseResult } from '../search-phase.js';
+import type { SearchPhaseOptions, SearchPhaseResult } from '../search-phase.types.js';
 import type { TaskData } from '../task-data.js';
 import { rankRaceSearch } from './rank-race.js';
 import { checkForTarget } from '../../targets/target-check.js';
