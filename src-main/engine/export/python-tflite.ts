@@ -2,7 +2,7 @@ import { spawnSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -205,13 +205,3 @@ export async function runTfliteInPython(run: PythonTfliteRun): Promise<PythonTfl
     await rm(dir, { recursive: true, force: true });
   }
 }
-
-/** For tests: forget the Python found, so an env change is seen. */
-export function forgetPythonRuntimes(): void {
-  cached = undefined;
-}
-
-export const projectVenv = (): string | undefined => {
-  const root = projectRoot();
-  return root ? resolve(root, '.venv') : undefined;
-};
