@@ -36,7 +36,8 @@ export async function rankCorrelations(space: SpaceName, rows: GroundTruthRow[],
   const accuracy = rows.map((r) => r.accuracy);
   const input = tf.tidy(() => batchTensors(data.searchable, Int32Array.from({ length: 64 }, (_, i) => i), data.task, 0).input);
   const started = performance.now();
-  const naswot = rows.map((r) => naswotScore(parseGenotype(r.genotype), data.task, { ...GROUND_TRUTH_MODEL, seed: 0 }, input));
+  const naswot: number[] = [];
+  for (const r of rows) naswot.push(await naswotScore(parseGenotype(r.genotype), data.task, { ...GROUND_TRUTH_MODEL, seed: 0 }, input));
   const naswotSeconds = (performance.now() - started) / 1000 / rows.length;
   input.dispose();
   const raced = rows.slice(0, 20);

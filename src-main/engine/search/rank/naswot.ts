@@ -29,7 +29,7 @@ export function logDetPsd(k: Float64Array, n: number): number {
  * images i and j agree (both on or both off); the score is log|K|. Networks that tell the images apart at
  * initialisation tend to train to higher accuracy. `input` is one batch of the user's training images.
  */
-export function naswotScore(genotype: Genotype, task: Task, model: DerivedModelOptions, input: tf.Tensor): number {
+export async function naswotScore(genotype: Genotype, task: Task, model: DerivedModelOptions, input: tf.Tensor): Promise<number> {
   const net = buildDerivedModel(genotype, task, model);
   try {
     const relus = net.layers.filter((l) => l.getClassName() === 'Activation' && (l.getConfig() as { activation?: string }).activation === 'relu');
@@ -46,7 +46,8 @@ export function naswotScore(genotype: Genotype, task: Task, model: DerivedModelO
       }
       return sum;
     });
-    const values = Float64Array.from(k.dataSync());
+    // Awaited: GPU backends (WebGPU in Node) cannot read synchronously.
+    const values = Float64Array.from(await k.data());
     k.dispose();
     return logDetPsd(values, n);
   } finally {

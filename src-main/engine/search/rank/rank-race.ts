@@ -103,7 +103,7 @@ export async function rankRaceSearch(
     for (const genotype of genotypes) {
       if (options.pause) await options.pause.whenRunning(options.signal);
       throwIfCancelled(options.signal);
-      const score = naswotScore(parseGenotype(genotype), task, { ...model, seed: options.seed }, input);
+      const score = await naswotScore(parseGenotype(genotype), task, { ...model, seed: options.seed }, input);
       scored.push({ genotype, score });
       done++;
       if (done % 10 === 0 || done === genotypes.length) {

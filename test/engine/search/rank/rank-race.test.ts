@@ -30,14 +30,14 @@ describe('logDetPsd', () => {
 });
 
 describe('naswotScore', () => {
-  it('is finite, replays for the same seed, tells two cells apart and leaves no tensor behind', () => {
+  it('is finite, replays for the same seed, tells two cells apart and leaves no tensor behind', async () => {
     const input = tf.tensor(data.train.x.slice(0, 16 * 64), [16, 8, 8, 1]);
     const conv = parseGenotype('|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|');
     const pools = parseGenotype('|avg_pool_3x3~0|+|skip_connect~0|avg_pool_3x3~1|+|skip_connect~0|none~1|avg_pool_3x3~2|');
     const before = tf.memory().numTensors;
-    const a = naswotScore(conv, tinyTask, { ...macro, seed: 0 }, input);
-    expect(naswotScore(conv, tinyTask, { ...macro, seed: 0 }, input)).toBe(a);
-    const b = naswotScore(pools, tinyTask, { ...macro, seed: 0 }, input);
+    const a = await naswotScore(conv, tinyTask, { ...macro, seed: 0 }, input);
+    expect(await naswotScore(conv, tinyTask, { ...macro, seed: 0 }, input)).toBe(a);
+    const b = await naswotScore(pools, tinyTask, { ...macro, seed: 0 }, input);
     expect(Number.isFinite(a) && Number.isFinite(b)).toBe(true);
     expect(a).not.toBe(b);
     expect(tf.memory().numTensors).toBe(before);
