@@ -70,8 +70,8 @@ export interface RetrainProgress {
 }
 
 /** Writes the replica's variables (BN moving statistics included), Adam's state and the loop's position. */
-export function saveRetrainCheckpoint(checkpointing: RetrainCheckpointing, replica: LayersModelReplica, progress: RetrainProgress): SavedCheckpoint {
-  const flat = replica.snapshot();
+export async function saveRetrainCheckpoint(checkpointing: RetrainCheckpointing, replica: LayersModelReplica, progress: RetrainProgress): Promise<SavedCheckpoint> {
+  const flat = await replica.snapshot();
   let offset = 0;
   const weights: TensorValues[] = replica.model.weights.map((w) => {
     const size = (w.shape as number[]).reduce((p, d) => p * d, 1);
@@ -79,7 +79,7 @@ export function saveRetrainCheckpoint(checkpointing: RetrainCheckpointing, repli
     offset += size;
     return { name: w.originalName, shape: w.shape as number[], dtype: 'float32', values };
   });
-  const optimizer = replica.optimizerState();
+  const optimizer = await replica.optimizerState();
   const state: CheckpointState = {
     phase: 'retrain',
     epoch: progress.epoch,
@@ -134,7 +134,7 @@ export function resumePoint(runDir: string, checkpoint: CheckpointState, replica
     if (saved[i].shape.join('x') !== v.shape.join('x')) throw misfit(`variable ${i} (${saved[i].name}) has shape [${saved[i].shape}], the model's ${v.originalName} has [${v.shape}]`);
   });
   const optimizer = checkpoint.groups.optimizer?.[0]?.values;
-  const expected = replica.optimizerState().length;
+  const expected = replica.optimizerStateLength();
   if (!optimizer || optimizer.length !== expected) throw misfit(`Adam's state holds ${optimizer?.length ?? 0} values, this model needs ${expected}`);
   const weights = new Float32Array(saved.reduce((n, a) => n + a.values.length, 0));
   let offset = 0;

@@ -119,7 +119,7 @@ export async function retrainModel(spec: ReplicaSpec, train: ArrayDataset, optio
       onEvent?.({ type: 'epoch', phase: 'retrain', epoch, epochs, trainLoss: lossSum / Math.max(1, stepInEpoch), trainScore: scoreSum / Math.max(1, stepInEpoch) });
       if (checkpointing) {
         const seconds = earlierSeconds + (performance.now() - started) / 1000;
-        saveRetrainCheckpoint(checkpointing, local, { epoch, epochs, step, stepsPerEpoch, batchSize, orderState: rng.seedState, finalLoss, seconds });
+        await saveRetrainCheckpoint(checkpointing, local, { epoch, epochs, step, stepsPerEpoch, batchSize, orderState: rng.seedState, finalLoss, seconds });
       }
     }
     if (options.recalibrateBatchNorm) {

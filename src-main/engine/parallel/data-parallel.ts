@@ -58,7 +58,7 @@ export class DataParallel {
     replicas = allowed.replicas;
     try {
       const pool = await ReplicaPool.start(spec, datasets, replicas - 1);
-      await pool.load(local.snapshot());
+      await pool.load(await local.snapshot());
       return { parallel: new DataParallel(local, pool) };
     } catch (error) {
       return { parallel: new DataParallel(local, undefined), warning: `training on one core only: ${(error as Error).message}` };

@@ -28,14 +28,15 @@ export function unflattenGradients(variables: readonly tf.Variable[], flat: Floa
   return out;
 }
 
-/** Current values of all variables, flattened. */
-export function flattenValues(variables: readonly tf.Variable[]): Float32Array {
-  const flat = new Float32Array(sizeOf(variables));
+/** Current values of tensors (variables, optimizer slots), flattened in order; awaited reads (GPU backends have no other). */
+export async function readFlat(tensors: readonly tf.Tensor[]): Promise<Float32Array> {
+  const flat = new Float32Array(tensors.reduce((sum, t) => sum + t.size, 0));
+  const values = await Promise.all(tensors.map((t) => t.data()));
   let offset = 0;
-  for (const v of variables) {
-    flat.set(v.dataSync() as Float32Array, offset);
-    offset += v.size;
-  }
+  tensors.forEach((t, i) => {
+    flat.set(values[i] as Float32Array, offset);
+    offset += t.size;
+  });
   return flat;
 }
 

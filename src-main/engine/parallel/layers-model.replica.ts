@@ -2,10 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import type { ArrayDataset } from '../data/dataset.types.js';
 import { batchTensors } from '../search/batch-stream.js';
 import { onGpuBackend } from '../backend/gpu-backend.js';
-import { DeviceAdam } from '../search/device-adam.js';
+import { DeviceAdam } from '../search/device-optimizers.js';
 import { Adam, type SearchOptimizer } from '../search/optimizers.js';
 import type { Task } from '../tasks/task.types.js';
-import { flattenGradients, flattenValues, sizeOf, unflattenGradients } from './flat-grads.js';
+import { flattenGradients, readFlat, sizeOf, unflattenGradients } from './flat-grads.js';
 import type { GradientResult, Replica, StepContext } from './replica.types.js';
 
 export interface LayersTrainingOptions {
@@ -34,7 +34,7 @@ export function cosineLearningRate(peak: number, ctx: StepContext, warmup = 0): 
 export class LayersModelReplica implements Replica {
   /**
    * Host-side Adam on wasm and cpu: a tfjs optimizer costs ~10 kernel launches per variable per step. On a GPU
-   * backend the update runs on the device (device-adam.ts), and gradients come back in one read.
+   * backend the update runs on the device (device-optimizers.ts), and gradients come back in one read.
    */
   private readonly optimizer: SearchOptimizer;
   private readonly gpu: boolean;
@@ -136,8 +136,8 @@ export class LayersModelReplica implements Replica {
     tf.dispose(named);
   }
 
-  snapshot(): Float32Array {
-    return flattenValues(this.all);
+  snapshot(): Promise<Float32Array> {
+    return readFlat(this.all);
   }
 
   load(values: Float32Array): void {
@@ -150,25 +150,29 @@ export class LayersModelReplica implements Replica {
   }
 
   /** Adam's two moments of each trainable variable in order, then its step counts (exact as float32 below 2^24). */
-  optimizerState(): Float32Array {
+  async optimizerState(): Promise<Float32Array> {
     const size = sizeOf(this.trainable);
-    const out = new Float32Array(2 * size + this.trainable.length);
+    const out = new Float32Array(this.optimizerStateLength());
     const slots = this.optimizer.state();
     const steps = this.optimizer.stepCounts();
-    let offset = 0;
-    this.trainable.forEach((v, i) => {
-      for (let k = 0; k < 2; k++) out.set(slots[`${v.name}/slot${k}`].dataSync() as Float32Array, offset + k * size);
-      offset += v.size;
-      out[2 * size + i] = steps[v.name] ?? 0;
-    });
-    // Copied out: release the optimizer's exported tensors now rather than at its next state() call.
-    tf.dispose(Object.values(slots));
+    try {
+      for (let k = 0; k < 2; k++) out.set(await readFlat(this.trainable.map((v) => slots[`${v.name}/slot${k}`])), k * size);
+    } finally {
+      // Copied out: release the optimizer's exported tensors now rather than at its next state() call.
+      tf.dispose(Object.values(slots));
+    }
+    this.trainable.forEach((v, i) => (out[2 * size + i] = steps[v.name] ?? 0));
     return out;
+  }
+
+  /** How many values optimizerState() holds: two moments of every trainable value, and a step count per variable. */
+  optimizerStateLength(): number {
+    return 2 * sizeOf(this.trainable) + this.trainable.length;
   }
 
   loadOptimizerState(values: Float32Array): void {
     const size = sizeOf(this.trainable);
-    const expected = 2 * size + this.trainable.length;
+    const expected = this.optimizerStateLength();
     if (values.length !== expected) throw new Error(`optimizer state holds ${values.length} values, this model's Adam needs ${expected} (a different model?).`);
     const named: tf.NamedTensorMap = {};
     const steps: Record<string, number> = {};

@@ -39,12 +39,12 @@ export interface Replica {
   gradientsAsync?(phase: string, data: string, indices: Int32Array, ctx: StepContext): Promise<GradientResult>;
   /** Applies averaged gradients with the phase's optimizer (only to `present` variables, when given). */
   apply(phase: string, grads: Float32Array, ctx: StepContext, present?: Uint8Array): void;
-  /** Current values of every variable, flattened (to check replicas agree, or to copy weights). */
-  snapshot(): Float32Array;
+  /** Current values of every variable, flattened (to check replicas agree, or to copy weights); an awaited read. */
+  snapshot(): Promise<Float32Array>;
   /** Overwrites every variable from a snapshot (replicas start from replica 0's weights). */
   load(values: Float32Array): void;
   /** The optimizer's whole state (slots and step counts), flattened: checkpointed, and broadcast on resume. Optional. */
-  optimizerState?(): Float32Array;
+  optimizerState?(): Promise<Float32Array>;
   /** Overwrites the optimizer's state from optimizerState() of an identical replica. */
   loadOptimizerState?(values: Float32Array): void;
   dispose(): void;

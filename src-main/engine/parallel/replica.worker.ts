@@ -47,7 +47,7 @@ port.on('message', (message: ToWorker) => {
           replica.apply(message.phase, message.grads, message.ctx, message.present);
           return;
         case 'snapshot': {
-          const values = replica.snapshot();
+          const values = await replica.snapshot();
           send({ type: 'snapshot', seq: message.seq, values }, [values.buffer as ArrayBuffer]);
           return;
         }

@@ -49,9 +49,9 @@ export function searchWorkload(config: ResolvedSearchConfig, data: TaskData): Ba
           { weight: batch, arch: batch, train: data.train },
         );
         return {
-          step: () => {
-            if (replica.strategy.trainsAlphas) replica.apply('alphas', replica.gradients('alphas', 'arch', indices, ctx).grads, ctx);
-            const w = replica.gradients('weights', 'weight', indices, ctx);
+          step: async () => {
+            if (replica.strategy.trainsAlphas) replica.apply('alphas', (await replica.gradientsAsync('alphas', 'arch', indices, ctx)).grads, ctx);
+            const w = await replica.gradientsAsync('weights', 'weight', indices, ctx);
             replica.apply('weights', w.grads, ctx, w.present);
           },
           dispose: () => replica.dispose(),

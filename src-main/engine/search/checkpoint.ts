@@ -183,9 +183,10 @@ export function loadCheckpoint(runDir: string): CheckpointState | undefined {
   };
 }
 
-/** Values of variables in list order (names are for people; restoring goes by position and shape). */
-export function readVariables(variables: tf.Variable[]): TensorValues[] {
-  return variables.map((v) => ({ name: v.name, shape: [...v.shape], dtype: 'float32', values: Float32Array.from(v.dataSync() as Float32Array) }));
+/** Values of variables in list order (names are for people; restoring goes by position and shape). Awaited reads. */
+export async function readVariables(variables: tf.Variable[]): Promise<TensorValues[]> {
+  const values = await Promise.all(variables.map((v) => v.data()));
+  return variables.map((v, i) => ({ name: v.name, shape: [...v.shape], dtype: 'float32', values: Float32Array.from(values[i] as Float32Array) }));
 }
 
 /** Assigns saved values to variables, position by position, after checking count and shapes. */
@@ -232,16 +233,16 @@ export interface SearchCheckpointTarget {
  * Optimizer slots by the position of their variable (`<i>/slot<k>`): tf variable names differ from one
  * process to the next, positions in the supernet's fixed variable order do not.
  */
-function readSlots(optimizer: SearchOptimizer, variables: tf.Variable[]): { arrays: TensorValues[]; steps: number[] } {
+async function readSlots(optimizer: SearchOptimizer, variables: tf.Variable[]): Promise<{ arrays: TensorValues[]; steps: number[] }> {
   const state = optimizer.state();
   const counts = optimizer.stepCounts();
   const arrays: TensorValues[] = [];
-  variables.forEach((v, i) => {
+  for (const [i, v] of variables.entries()) {
     for (let k = 0; state[`${v.name}/slot${k}`]; k++) {
       const slot = state[`${v.name}/slot${k}`];
-      arrays.push({ name: `${i}/slot${k}`, shape: [...slot.shape], dtype: 'float32', values: Float32Array.from(slot.dataSync() as Float32Array) });
+      arrays.push({ name: `${i}/slot${k}`, shape: [...slot.shape], dtype: 'float32', values: Float32Array.from((await slot.data()) as Float32Array) });
     }
-  });
+  }
   return { arrays, steps: variables.map((v) => counts[v.name] ?? 0) };
 }
 
@@ -264,16 +265,16 @@ function writeSlots(optimizer: SearchOptimizer, variables: tf.Variable[], arrays
 }
 
 /** The loop's state at the end of `state.epoch` (0-based) as a checkpoint that resumes with the next epoch. */
-export function captureSearchCheckpoint(state: SearchState, extra: Record<string, unknown> = {}): CheckpointState {
-  const weightSlots = readSlots(state.weightOptimizer, state.weightVars);
-  const archSlots = readSlots(state.archOptimizer, state.archVars);
+export async function captureSearchCheckpoint(state: SearchState, extra: Record<string, unknown> = {}): Promise<CheckpointState> {
+  const weightSlots = await readSlots(state.weightOptimizer, state.weightVars);
+  const archSlots = await readSlots(state.archOptimizer, state.archVars);
   return {
     phase: 'search',
     epoch: state.epoch + 1,
     step: state.step,
     rng: { ...state.rngStates },
     dataOrder: { epoch: state.epoch + 1, step: state.step, shuffleSeed: state.rngStates.weightOrder },
-    groups: { weights: readVariables(state.weightVars), alphas: readVariables(state.archVars), weightOptimizer: weightSlots.arrays, archOptimizer: archSlots.arrays },
+    groups: { weights: await readVariables(state.weightVars), alphas: await readVariables(state.archVars), weightOptimizer: weightSlots.arrays, archOptimizer: archSlots.arrays },
     extra: { ...extra, genotypeHistory: state.genotypeHistory, weightOptimizerSteps: weightSlots.steps, archOptimizerSteps: archSlots.steps },
   };
 }

@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs';
  *   the unchosen ops without one). Like PyTorch, a variable without a gradient is left untouched.
  * - On the host: a supernet has ~900 small variables, and a tensor update costs 6-8 kernel launches
  *   per variable (measured: ~40% of a GDAS step on wasm); a loop over Float32Arrays costs none. The
- *   cpu and wasm backends keep tensors in host memory, so reading them is a copy at most.
+ *   cpu and wasm backends keep tensors in host memory, so reading them is a copy at most. GPU backends use
+ *   device-optimizers.ts instead (WebGPU in Node cannot read synchronously).
  * Weight decay is PyTorch's (L2 added to the gradient).
  */
 export interface SearchOptimizer {
@@ -21,16 +22,6 @@ export interface SearchOptimizer {
   /** Per-variable step counts (Adam's bias correction needs them in a checkpoint). */
   stepCounts(): Record<string, number>;
   dispose(): void;
-}
-
-/** Global L2 norm of a set of gradients, computed on the host. */
-export function globalNorm(grads: tf.NamedTensorMap): number {
-  let sum = 0;
-  for (const g of Object.values(grads)) {
-    const values = g.dataSync();
-    for (let i = 0; i < values.length; i++) sum += values[i] * values[i];
-  }
-  return Math.sqrt(sum);
 }
 
 abstract class HostOptimizer implements SearchOptimizer {

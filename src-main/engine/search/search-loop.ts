@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { deriveGenotype } from '../derive/derive-genotype.js';
 import { formatGenotype } from '../space/genotype.js';
 import type { AlphaProbs } from '../space/space.types.js';
+import { oneHotWeights } from '../strategy/random.strategy.js';
 import type { Alphas, EdgeWeightValues } from '../strategy/strategy.types.js';
 import type { CellType, EdgeWeights } from '../supernet/supernet.types.js';
 import { Rng } from '../util/rng.js';
@@ -195,14 +196,14 @@ export async function searchLoop(options: SearchLoopOptions): Promise<SearchLoop
         ...(strategy.trainsAlphas ? { validLoss: archLoss / stepsPerEpoch, validScore: archScore / stepsPerEpoch } : {}),
       };
       if (strategy.trainsAlphas) {
-        const probs = strategy.derivationProbs?.(supernet) ?? supernet.alphaProbs();
+        const probs = await (strategy.derivationProbs?.(supernet) ?? supernet.alphaProbs());
         const genotype = deriveGenotype(probs, space);
         const text = formatGenotype(genotype);
         genotypeHistory.push(text);
         probsHistory.push(probs);
         onEvent?.({ type: 'decision', decision: gradientDecision(probs, space, genotype) });
-        const latency = strategy.expectedLatencyMs?.(alphaTensors());
-        onEvent?.({ ...epochEvent, alphas: supernet.alphaProbs(), genotype: text, ...(latency !== undefined ? { expectedLatencyMs: latency } : {}) });
+        const latency = await strategy.expectedLatencyMs?.(alphaTensors());
+        onEvent?.({ ...epochEvent, alphas: await supernet.alphaProbs(), genotype: text, ...(latency !== undefined ? { expectedLatencyMs: latency } : {}) });
         const limit = skipLimit(space);
         // Only skips the alphas have decided on count (collapse-guard.ts): near-uniform argmax ties are no collapse.
         lastSkips = guardMethod === 'skip-count-early-stop' && Number.isFinite(limit) ? normalCellSkips(probs, space, genotype) : undefined;
@@ -226,12 +227,12 @@ export async function searchLoop(options: SearchLoopOptions): Promise<SearchLoop
 
     if (!strategy.trainsAlphas) {
       throwIfCancelled(signal);
-      kept = pickRandomCandidate(options, sampling, archOrder, forwardOptions(totalSteps));
+      kept = await pickRandomCandidate(options, sampling, archOrder, forwardOptions(totalSteps));
       genotypeHistory.push(kept.genotype);
     } else {
       if (!kept) kept = { probs: probsHistory[probsHistory.length - 1], genotype: genotypeHistory[genotypeHistory.length - 1] };
       if (!guard.triggered && lastSkips) guard.message = quietReading(lastSkips, skipLimit(space));
-      expectedLatencyMs = strategy.expectedLatencyMs?.(alphaTensors());
+      expectedLatencyMs = await strategy.expectedLatencyMs?.(alphaTensors());
     }
   } finally {
     // Also when the loop throws (cancelled, diverged): a rollback retries in the same process.
@@ -251,7 +252,7 @@ export async function searchLoop(options: SearchLoopOptions): Promise<SearchLoop
 }
 
 /** Random search: score sampled architectures with the shared weights on the same arch batches; keep the lowest loss. */
-function pickRandomCandidate(options: SearchLoopOptions, sampling: Rng, archOrder: Rng, forwardOptions: { auxiliarySkip?: number }): { probs: AlphaProbs; genotype: string } {
+async function pickRandomCandidate(options: SearchLoopOptions, sampling: Rng, archOrder: Rng, forwardOptions: { auxiliarySkip?: number }): Promise<{ probs: AlphaProbs; genotype: string }> {
   const { supernet, strategy, task, archData, batchSize, seed } = options;
   const candidates = strategy.finalCandidates?.(options.randomCandidates ?? 10, sampling) ?? [];
   if (candidates.length === 0) throw new Error(`search: strategy "${strategy.name}" trains no alphas and offers no candidates`);
@@ -260,16 +261,22 @@ function pickRandomCandidate(options: SearchLoopOptions, sampling: Rng, archOrde
   let best: { loss: number; candidate: EdgeWeightValues } | undefined;
   for (const candidate of candidates) {
     throwIfCancelled(options.signal);
-    const loss = tf.tidy(() => {
+    const losses = tf.tidy(() => {
       const weights: EdgeWeights = {};
-      for (const type of supernet.cellTypes) weights[type] = tf.tensor2d(candidate[type] as number[][]);
-      let sum = 0;
-      scoring.forEach((indices, i) => {
-        const { input, target } = batchTensors(archData, indices, task, seed + 7 * i);
-        sum += task.loss(supernet.forward(input, weights, true, forwardOptions), target).dataSync()[0];
-      });
-      return sum / scoring.length;
+      for (const type of supernet.cellTypes) weights[type] = oneHotWeights(candidate[type] as number[][]);
+      return tf.stack(
+        scoring.map((indices, i) => {
+          const { input, target } = batchTensors(archData, indices, task, seed + 7 * i);
+          return task.loss(supernet.forward(input, weights, true, forwardOptions), target);
+        }),
+      );
     });
+    // One awaited read per candidate (GPU backends have no synchronous read); summed in order, as before.
+    const values = await losses.data();
+    losses.dispose();
+    let sum = 0;
+    for (const v of values) sum += v;
+    const loss = sum / scoring.length;
     if (!best || loss < best.loss) best = { loss, candidate };
   }
   const chosen = (best as { candidate: EdgeWeightValues }).candidate;

@@ -97,8 +97,8 @@ export async function runSearchPhase(config: ResolvedSearchConfig, data: TaskDat
         faults,
         ...(workers > 1 ? { parallel: { spec: supernetReplicaSpec(model), replicas: workers, ...(config.task === 'har' ? { taskData: data.train } : {}) } } : {}),
         onEpochEnd: runDir
-          ? (state) => {
-              const saved = saveCheckpoint(runDir, captureSearchCheckpoint(state, { lrScale, rollbacks, probsHistory: state.probsHistory }));
+          ? async (state) => {
+              const saved = saveCheckpoint(runDir, await captureSearchCheckpoint(state, { lrScale, rollbacks, probsHistory: state.probsHistory }));
               options.onCheckpoint?.(saved);
             }
           : undefined,

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { SearchConfig } from '../../contract/search-config.js';
 import type { ArrayDataset } from '../data/dataset.types.js';
-import { flattenValues, sizeOf } from '../parallel/flat-grads.js';
+import { onGpuBackend } from '../backend/gpu-backend.js';
+import { readFlat, sizeOf } from '../parallel/flat-grads.js';
 import type { GradientResult, Replica, ReplicaSpec, StepContext } from '../parallel/replica.types.js';
 import { replicaModuleUrl } from '../parallel/replica-module-url.js';
 import { getSpace } from '../space/spaces.js';
@@ -9,11 +10,13 @@ import type { SpaceName } from '../space/space.types.js';
 import { createStrategy } from '../strategy/create-strategy.js';
 import type { Alphas, Strategy, StrategyContext, StrategyName } from '../strategy/strategy.types.js';
 import { Supernet } from '../supernet/supernet.js';
+import type { CellType } from '../supernet/supernet.types.js';
 import { createTask } from '../tasks/task-factory.js';
 import type { Task, TaskKind } from '../tasks/task.types.js';
 import { Rng } from '../util/rng.js';
 import { batchTensors } from './batch-stream.js';
 import { auxiliarySkipBeta, betaDecayRegularizer, type CollapseGuardMethod } from './collapse-guard.js';
+import { DeviceAdam, DeviceMomentumSgd } from './device-optimizers.js';
 import { Adam, MomentumSgd, type SearchOptimizer } from './optimizers.js';
 
 /** The numbers of a search step: optimisers, schedule and guard. Plain data, so workers can build the same. */
@@ -60,6 +63,29 @@ function norm(values: Float32Array): number {
   return Math.sqrt(sum);
 }
 
+/** One phase's step on a shard, as tensors: task loss, batch score, total loss (with regularisers), gradients. */
+interface StepTensors {
+  loss: tf.Scalar;
+  score: tf.Scalar;
+  total: tf.Scalar;
+  grads: tf.NamedTensorMap;
+}
+
+function disposeStep(step: StepTensors): void {
+  tf.dispose([step.loss, step.score, step.total, ...Object.values(step.grads)]);
+}
+
+/** Per variable, 1 when the step gave it a gradient. */
+function presentOf(variables: tf.Variable[], grads: tf.NamedTensorMap): Uint8Array {
+  return Uint8Array.from(variables, (v) => (grads[v.name] ? 1 : 0));
+}
+
+/** The step's numbers as a replica reports them: a non-finite total loss or gradient makes the loss NaN. */
+function gradientResult(loss: number, score: number, total: number, grads: Float32Array, present: Uint8Array, count: number): GradientResult {
+  const finite = Number.isFinite(total) && Number.isFinite(norm(grads));
+  return { loss: finite ? loss : NaN, score, count, grads, present };
+}
+
 /**
  * One replica of the bilevel search step. 'alphas' is the architecture step on an arch batch (task
  * loss plus the strategy's regulariser, latency term and the guard's β-decay), 'weights' the weight
@@ -73,6 +99,8 @@ export class SupernetReplica implements Replica {
   readonly archOptimizer: SearchOptimizer;
   /** The strategy's sampling stream (Gumbel noise, random paths). */
   readonly sampling: Rng;
+  /** On a GPU backend: reads are awaited, and the optimizers update on the device. */
+  private readonly gpu: boolean;
 
   constructor(
     readonly supernet: Supernet,
@@ -84,9 +112,12 @@ export class SupernetReplica implements Replica {
     strategy.attach?.(supernet);
     this.weightVars = supernet.weightVars();
     this.archVars = [...supernet.alphaVars(), ...(strategy.archVars?.() ?? [])];
+    // Host optimizers on wasm and cpu (a supernet has ~900 small variables: optimizers.ts), tensor ops on a GPU.
+    this.gpu = onGpuBackend();
+    const [AdamKind, SgdKind] = this.gpu ? [DeviceAdam, DeviceMomentumSgd] : [Adam, MomentumSgd];
     this.weightOptimizer =
-      step.weightOptimizer === 'adam' ? new Adam(this.weightVars, step.lrW, 0.9, 0.999, step.weightDecay) : new MomentumSgd(this.weightVars, step.lrW, 0.9, step.weightDecay);
-    this.archOptimizer = new Adam(this.archVars, step.lrA, 0.5, 0.999, step.archWeightDecay);
+      step.weightOptimizer === 'adam' ? new AdamKind(this.weightVars, step.lrW, 0.9, 0.999, step.weightDecay) : new SgdKind(this.weightVars, step.lrW, 0.9, step.weightDecay);
+    this.archOptimizer = new AdamKind(this.archVars, step.lrA, 0.5, 0.999, step.archWeightDecay);
     // The third fork of the seed, as the single-thread loop always drew it: same paths for the same seed.
     const root = new Rng(step.seed);
     root.fork();
@@ -139,20 +170,76 @@ export class SupernetReplica implements Replica {
   }
 
   /**
-   * Gradients of one phase on this replica's shard. A non-finite loss or gradient is reported as a NaN
-   * loss (not thrown), so the loop raises one diverged-search error on the main thread whichever
-   * replica met it.
+   * Gradients of one phase on this replica's shard, read synchronously (host backends). A non-finite loss or
+   * gradient is reported as a NaN loss (not thrown), so the loop raises one diverged-search error on the main
+   * thread whichever replica met it.
    */
   gradients(phase: string, data: string, indices: Int32Array, ctx: StepContext): GradientResult {
     const variables = this.variablesOf(phase);
-    const sctx = this.strategyContext(ctx);
-    if (indices.length === 0) {
-      // Still draw the step's sample, so this replica's stream stays in step with the others.
-      tf.tidy(() => void this.strategy.edgeWeights(this.alphaTensors(), sctx));
-      return { loss: 0, score: 0, count: 0, grads: new Float32Array(sizeOf(variables)), present: new Uint8Array(variables.length) };
+    if (indices.length === 0) return this.emptyShard(variables, ctx);
+    const step = this.stepTensors(phase, data, indices, ctx);
+    try {
+      const flat = new Float32Array(sizeOf(variables));
+      let offset = 0;
+      for (const v of variables) {
+        const g = step.grads[v.name];
+        if (g) flat.set(g.dataSync() as Float32Array, offset);
+        offset += v.size;
+      }
+      const [loss, score, total] = [step.loss, step.score, step.total].map((t) => t.dataSync()[0]);
+      return gradientResult(loss, score, total, flat, presentOf(variables, step.grads), indices.length);
+    } finally {
+      disposeStep(step);
     }
+  }
+
+  /**
+   * The same on GPU backends (WebGPU in Node has no synchronous read): the alphas come to the host first (hard
+   * samples take their argmax there), then loss, score and every gradient, concatenated on the device, in one
+   * awaited read. Host backends take the synchronous path.
+   */
+  async gradientsAsync(phase: string, data: string, indices: Int32Array, ctx: StepContext): Promise<GradientResult> {
+    if (!this.gpu) return this.gradients(phase, data, indices, ctx);
+    const variables = this.variablesOf(phase);
+    const alphaValues = await this.readAlphas();
+    if (indices.length === 0) return this.emptyShard(variables, ctx, alphaValues);
+    const step = this.stepTensors(phase, data, indices, ctx, alphaValues);
+    let packed: tf.Tensor1D | undefined;
+    try {
+      packed = tf.tidy(() => {
+        const parts = variables.map((v) => (step.grads[v.name] ? tf.reshape(step.grads[v.name], [-1]) : tf.zeros([v.size])));
+        return tf.concat([tf.stack([step.loss, step.score, step.total]), ...parts]) as tf.Tensor1D;
+      });
+      const values = (await packed.data()) as Float32Array;
+      return gradientResult(values[0], values[1], values[2], values.slice(3), presentOf(variables, step.grads), indices.length);
+    } finally {
+      disposeStep(step);
+      packed?.dispose();
+    }
+  }
+
+  /** Every cell type's alphas on the host, read with an awaited read. */
+  private async readAlphas(): Promise<Partial<Record<CellType, Float32Array>>> {
+    const out: Partial<Record<CellType, Float32Array>> = {};
+    for (const type of this.supernet.cellTypes) out[type] = (await (this.supernet.alphas[type] as tf.Tensor).data()) as Float32Array;
+    return out;
+  }
+
+  /** A shard with no samples still draws the step's sample, so this replica's stream stays in step with the others. */
+  private emptyShard(variables: tf.Variable[], ctx: StepContext, alphaValues?: StrategyContext['alphaValues']): GradientResult {
+    tf.tidy(() => void this.strategy.edgeWeights(this.alphaTensors(), { ...this.strategyContext(ctx), alphaValues }));
+    return { loss: 0, score: 0, count: 0, grads: new Float32Array(sizeOf(variables)), present: new Uint8Array(variables.length) };
+  }
+
+  /**
+   * The taped forward and backward pass of one phase on a shard, as tensors the caller reads and disposes:
+   * the task loss and batch score, the phase's total loss (with regularisers) and its gradients.
+   */
+  private stepTensors(phase: string, data: string, indices: Int32Array, ctx: StepContext, alphaValues?: StrategyContext['alphaValues']): StepTensors {
+    const variables = this.variablesOf(phase);
     const ds = this.datasets[data];
     if (!ds) throw new Error(`search step: no dataset '${data}' on this replica`);
+    const sctx: StrategyContext = { ...this.strategyContext(ctx), alphaValues };
     return tf.tidy(() => {
       // Salted by the shard's first sample, so replicas draw different noise for different samples.
       const { input, target } = batchTensors(ds, indices, this.task, this.step.seed + 2 * ctx.step + (phase === 'alphas' ? 1 : 0) + 7919 * indices[0]);
@@ -182,23 +269,8 @@ export class SupernetReplica implements Replica {
         this.sampling.seedState = streamState; // the same sample again, and the stream advances once
         computed = { value: lossOf(phase === 'alphas'), grads: {} };
       }
-      const { value, grads } = computed;
-      const [loss, score] = kept.map((t) => t.dataSync()[0]);
-      tf.dispose(kept);
-      const total = value.dataSync()[0];
-      const flat = new Float32Array(sizeOf(variables));
-      const present = new Uint8Array(variables.length);
-      let offset = 0;
-      variables.forEach((v, i) => {
-        const g = grads[v.name];
-        if (g) {
-          flat.set(g.dataSync() as Float32Array, offset);
-          present[i] = 1;
-        }
-        offset += v.size;
-      });
-      const finite = Number.isFinite(total) && Number.isFinite(norm(flat));
-      return { loss: finite ? loss : NaN, score, count: indices.length, grads: flat, present };
+      const [loss, score] = kept as tf.Scalar[];
+      return { loss, score, total: computed.value, grads: computed.grads };
     });
   }
 
@@ -225,10 +297,10 @@ export class SupernetReplica implements Replica {
     }
   }
 
-  /** Variables, both optimizers' slots and the sampling stream: everything replicas must share. */
-  snapshot(): Float32Array {
-    const variables = flattenValues([...this.weightVars, ...this.archVars]);
-    const slots = [this.weightOptimizer, this.archOptimizer].map((o) => flattenValues(Object.values(o.state()) as tf.Variable[]));
+  /** Variables, both optimizers' slots and the sampling stream: everything replicas must share (awaited reads). */
+  async snapshot(): Promise<Float32Array> {
+    const variables = await readFlat([...this.weightVars, ...this.archVars]);
+    const slots = [await readFlat(Object.values(this.weightOptimizer.state())), await readFlat(Object.values(this.archOptimizer.state()))];
     const steps = Float32Array.from([...this.weightVars, ...this.archVars].map((v) => this.weightOptimizer.stepCounts()[v.name] ?? this.archOptimizer.stepCounts()[v.name] ?? 0));
     // A uint32 stream state, split in two exact 16-bit halves.
     const rng = Float32Array.from([this.sampling.seedState >>> 16, this.sampling.seedState & 0xffff]);

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CellType, EdgeInstance, EdgeWeights } from '../supernet/supernet.types.js';
+import { withNoZeros } from '../supernet/known-edge-values.js';
 import { gumbelSoftmax, rowArgmax, straightThrough } from './sampling.js';
 import type { Alphas, Strategy, StrategyContext, SupernetInfo } from './strategy.types.js';
 
@@ -34,6 +35,15 @@ export interface FbnetOptions {
   paramsWeight?: number;
 }
 
+/** A scalar's value, read with an awaited read (GPU backends have no synchronous one); the tensor is disposed. */
+async function readScalar(t: tf.Scalar): Promise<number> {
+  try {
+    return (await t.data())[0];
+  } finally {
+    t.dispose();
+  }
+}
+
 export function fbnetTau(epoch: number, tau0 = 5, decay = 0.956): number {
   return tau0 * decay ** epoch;
 }
@@ -50,7 +60,7 @@ export function fbnetTauAt(progress: number, tau0 = 5, decay = 0.956): number {
  * With a size budget (maxParams), the expected parameter count enters the loss the same way, as a hinge
  * that is 0 under the budget.
  */
-export function fbnetStrategy(options: FbnetOptions): Strategy & { expectedParams(alphas: Alphas): number } {
+export function fbnetStrategy(options: FbnetOptions): Strategy & { expectedParams(alphas: Alphas): Promise<number> } {
   const { latencyOf, targetMs, latencyWeight = 0.2, mode = 'multiplicative', hard = false, tau0 = 5, tauDecay = 0.956, paramsOf, maxParams, paramsWeight = 1 } = options;
   if (!(targetMs > 0)) throw new Error(`FBNet: the latency target must be positive, got ${targetMs}`);
   if (maxParams !== undefined && !(maxParams > 0)) throw new Error(`FBNet: the size budget (maxParams) must be positive, got ${maxParams}`);
@@ -101,11 +111,11 @@ export function fbnetStrategy(options: FbnetOptions): Strategy & { expectedParam
       const out: EdgeWeights = {};
       for (const [type, alpha] of Object.entries(alphas) as [CellType, tf.Tensor2D][]) {
         if (!ctx.training) {
-          out[type] = tf.softmax(alpha) as tf.Tensor2D;
+          out[type] = withNoZeros(tf.softmax(alpha) as tf.Tensor2D);
           continue;
         }
-        const { soft, noisy } = gumbelSoftmax(alpha, ctx.progress !== undefined ? fbnetTauAt(ctx.progress, tau0, tauDecay) : fbnetTau(ctx.epoch, tau0, tauDecay), ctx.rng);
-        out[type] = hard ? straightThrough(soft, rowArgmax(noisy, alpha.shape[0], alpha.shape[1])) : soft;
+        const { soft, noisy } = gumbelSoftmax(alpha, ctx.progress !== undefined ? fbnetTauAt(ctx.progress, tau0, tauDecay) : fbnetTau(ctx.epoch, tau0, tauDecay), ctx.rng, ctx.alphaValues?.[type]);
+        out[type] = hard ? straightThrough(soft, rowArgmax(noisy, alpha.shape[0], alpha.shape[1])) : withNoZeros(soft);
       }
       return out;
     },
@@ -115,9 +125,9 @@ export function fbnetStrategy(options: FbnetOptions): Strategy & { expectedParam
       const size = sizePenalty(taskLoss, alphas);
       return (size ? tf.add(latency, size) : latency) as tf.Scalar;
     },
-    expectedLatencyMs: (alphas: Alphas) => tf.tidy(() => expected(alphas).dataSync()[0]),
+    expectedLatencyMs: (alphas: Alphas) => readScalar(tf.tidy(() => expected(alphas))),
     /** Expected parameters of the derived model under the alphas (NaN without paramsOf). */
-    expectedParams: (alphas: Alphas) => (paramsOf ? tf.tidy(() => expectation(alphas, paramTables, 'size').dataSync()[0]) : Number.NaN),
+    expectedParams: async (alphas: Alphas) => (paramsOf ? readScalar(tf.tidy(() => expectation(alphas, paramTables, 'size'))) : Number.NaN),
   };
 }
 

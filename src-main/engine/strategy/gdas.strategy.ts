@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { EdgeWeights } from '../supernet/supernet.types.js';
-import { gumbelSoftmax, rowArgmax, straightThrough } from './sampling.js';
+import { gumbelSoftmax, hostAlphas, rowArgmax, straightThrough } from './sampling.js';
 import type { Alphas, Strategy, StrategyContext } from './strategy.types.js';
 
 export interface GdasOptions {
@@ -34,11 +34,11 @@ export function gdasStrategy(options: GdasOptions = {}): Strategy {
       for (const [type, alpha] of Object.entries(alphas) as [keyof Alphas, tf.Tensor2D][]) {
         const [rows, cols] = alpha.shape;
         if (!ctx.training) {
-          out[type] = straightThrough(tf.softmax(alpha) as tf.Tensor2D, rowArgmax(alpha.dataSync(), rows, cols));
+          out[type] = straightThrough(tf.softmax(alpha) as tf.Tensor2D, rowArgmax(hostAlphas(alpha, ctx.alphaValues?.[type]), rows, cols));
           continue;
         }
         const tau = ctx.progress !== undefined ? gdasTauAt(ctx.progress, tauMax, tauMin) : gdasTau(ctx.epoch, ctx.epochs, tauMax, tauMin);
-        const { soft, noisy } = gumbelSoftmax(alpha, tau, ctx.rng);
+        const { soft, noisy } = gumbelSoftmax(alpha, tau, ctx.rng, ctx.alphaValues?.[type]);
         out[type] = straightThrough(soft, rowArgmax(noisy, rows, cols));
       }
       return out;

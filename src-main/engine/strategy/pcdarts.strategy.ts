@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { AlphaProbs, SearchSpace } from '../space/space.types.js';
+import { withNoZeros } from '../supernet/known-edge-values.js';
 import type { CellType, EdgeWeights } from '../supernet/supernet.types.js';
 import { Rng } from '../util/rng.js';
 import type { Alphas, Strategy, SupernetInfo } from './strategy.types.js';
@@ -59,15 +60,17 @@ export function pcDartsStrategy(options: PcDartsOptions): Strategy {
       for (const [type, alpha] of Object.entries(alphas) as [CellType, tf.Tensor2D][]) {
         const beta = betas.get(type);
         if (!beta) throw new Error(`PC-DARTS: no edge betas for cell type "${type}"`);
-        out[type] = tf.mul(tf.softmax(alpha), edgeScale(beta as tf.Tensor1D)) as tf.Tensor2D;
+        out[type] = withNoZeros(tf.mul(tf.softmax(alpha), edgeScale(beta as tf.Tensor1D)) as tf.Tensor2D);
       }
       return out;
     },
     /** The genotype ranks edges by softmax(α)·β̃, as PC-DARTS derives it. */
-    derivationProbs(supernet: SupernetInfo): AlphaProbs {
-      const probs = supernet.alphaProbs();
+    async derivationProbs(supernet: SupernetInfo): Promise<AlphaProbs> {
+      const probs = await supernet.alphaProbs();
       for (const type of supernet.cellTypes) {
-        const scale = tf.tidy(() => edgeScale(betas.get(type) as tf.Tensor1D).dataSync());
+        const scaleTensor = tf.tidy(() => edgeScale(betas.get(type) as tf.Tensor1D));
+        const scale = await scaleTensor.data();
+        scaleTensor.dispose();
         const m = probs[type];
         if (m) probs[type] = m.map((row, e) => row.map((p) => p * scale[e]));
       }

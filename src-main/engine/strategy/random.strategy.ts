@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { SearchSpace } from '../space/space.types.js';
+import { withKnownValues } from '../supernet/known-edge-values.js';
 import type { EdgeWeights } from '../supernet/supernet.types.js';
 import type { Rng } from '../util/rng.js';
 import { oneHotRows } from './sampling.js';
@@ -32,6 +33,11 @@ export function sampleArchitecture(space: SearchSpace, rng: Rng): EdgeWeightValu
   return out;
 }
 
+/** A sampled path's edge weights, with their zeros recorded for the supernet (it skips the ops off the path). */
+export function oneHotWeights(rows: number[][]): tf.Tensor2D {
+  return withKnownValues(tf.tensor2d(rows), rows.flat());
+}
+
 /**
  * Random search with weight sharing (Li & Talwalkar): each step trains one uniformly sampled path;
  * the alphas are never trained. At the end the loop scores `finalCandidates` on the arch split and
@@ -44,7 +50,7 @@ export function randomStrategy(space: SearchSpace): Strategy {
     edgeWeights(_alphas, ctx): EdgeWeights {
       const sample = sampleArchitecture(space, ctx.rng);
       const out: EdgeWeights = {};
-      for (const type of space.cellTypes) out[type] = tf.tensor2d(sample[type] as number[][]);
+      for (const type of space.cellTypes) out[type] = oneHotWeights(sample[type] as number[][]);
       return out;
     },
     finalCandidates: (count, rng) => Array.from({ length: count }, () => sampleArchitecture(space, rng)),

@@ -22,6 +22,11 @@ export interface StrategyContext {
   progress?: number;
   /** false when scoring (no sampling noise where the strategy has a deterministic choice). */
   training: boolean;
+  /**
+   * The alphas on the host, read (awaited) before the step: hard samples (GDAS, hard FBNet) take their argmax
+   * there. Absent: a strategy reads them synchronously, which only host backends can (not WebGPU in Node).
+   */
+  alphaValues?: Partial<Record<CellType, ArrayLike<number>>>;
 }
 
 /** What a strategy may learn about the supernet it drives (FBNet prices every edge instance). */
@@ -30,7 +35,7 @@ export interface SupernetInfo {
   primitives: readonly string[];
   edgeNames: readonly string[];
   edgeInstances(): readonly EdgeInstance[];
-  alphaProbs(): AlphaProbs;
+  alphaProbs(): Promise<AlphaProbs>;
 }
 
 /** Fixed one-hot (or zero) edge-weight values for one sampled architecture, per cell type. */
@@ -56,10 +61,10 @@ export interface Strategy {
   /** Added to the architecture loss; may scale with the task loss (FBNet's latency term). */
   extraLoss?(taskLoss: tf.Scalar, alphas: Alphas, ctx: StrategyContext): tf.Scalar;
   /** Probabilities the genotype is derived from; default: the supernet's softmax of the alphas. */
-  derivationProbs?(supernet: SupernetInfo): AlphaProbs;
+  derivationProbs?(supernet: SupernetInfo): Promise<AlphaProbs>;
   /** Random search: architectures to score on the arch split after training, best kept. */
   finalCandidates?(count: number, rng: Rng): EdgeWeightValues[];
   /** FBNet: expected latency under the current distribution, in the lookup's unit (ms). */
-  expectedLatencyMs?(alphas: Alphas): number;
+  expectedLatencyMs?(alphas: Alphas): Promise<number>;
   dispose?(): void;
 }

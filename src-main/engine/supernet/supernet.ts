@@ -7,6 +7,7 @@ import type { AlphaProbs } from '../space/space.types.js';
 import { Rng } from '../util/rng.js';
 import { ChainSearchBlock, DartsSearchCell, Nb201SearchCell, ResidualReduceBlock } from './search-cells.js';
 import type { CellType, CellWeights, EdgeInstance, EdgeWeights, SupernetOptions } from './supernet.types.js';
+import { knownValues } from './known-edge-values.js';
 
 export interface ForwardOptions {
   /** DARTS-: weight of an auxiliary skip (β·x) added to every stride-1 edge; 0 or unset: none. */
@@ -156,7 +157,8 @@ export class Supernet {
 
   /**
    * x: [B, ...task.inputShape] (a HAR batch [B, T, C] is viewed as [B, 1, T, C]). Ops whose edge weight is
-   * exactly 0 are skipped, so the weights are read once per call (a tiny synchronous read).
+   * exactly 0 are skipped: the zeros are those the strategy recorded with the weights (known-edge-values.ts),
+   * else the weights are read once per call (a tiny synchronous read, on host backends only).
    */
   forward(x: tf.Tensor, edgeWeights: EdgeWeights, training: boolean, options: ForwardOptions = {}): tf.Tensor {
     const aux = options.auxiliarySkip ?? 0;
@@ -189,17 +191,17 @@ export class Supernet {
     return this.applyHead(input, y);
   }
 
-  /** Softmax of the alphas per edge, for heatmaps and derivation. */
-  alphaProbs(): AlphaProbs {
+  /** Softmax of the alphas per edge, for heatmaps and derivation (an awaited read: GPU backends have no other). */
+  async alphaProbs(): Promise<AlphaProbs> {
     const probs: AlphaProbs = { primitives: this.primitives, edges: [...this.edgeNames], normal: [] };
-    for (const type of this.cellTypes) probs[type] = softmaxRows(this.alphaLogits(type));
+    for (const type of this.cellTypes) probs[type] = softmaxRows(await this.alphaLogits(type));
     return probs;
   }
 
-  alphaLogits(type: CellType): number[][] {
+  async alphaLogits(type: CellType): Promise<number[][]> {
     const alpha = this.alphas[type];
     if (!alpha) throw new Error(`supernet: no alphas for cell type "${type}" in the ${this.options.space.name} space`);
-    return alpha.arraySync() as number[][];
+    return (await alpha.array()) as number[][];
   }
 
   dispose(): void {
@@ -213,7 +215,8 @@ export class Supernet {
     if (matrix.shape[0] !== edges || matrix.shape[1] !== primitives) {
       throw new Error(`supernet.forward: ${type} edge weights are [${matrix.shape.join(', ')}], expected [${edges}, ${primitives}]`);
     }
-    return { rows: tf.split(matrix, edges, 0), values: matrix.dataSync() as Float32Array, primitives };
+    // Strategies record the zero pattern of the weights they make; others' weights are read (host backends only).
+    return { rows: tf.split(matrix, edges, 0), values: knownValues(matrix) ?? (matrix.dataSync() as Float32Array), primitives };
   }
 
   private applyHead(input: tf.Tensor4D, features: tf.Tensor4D): tf.Tensor {

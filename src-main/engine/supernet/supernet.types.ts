@@ -41,6 +41,6 @@ export interface EdgeInstance {
 /** The per-cell-type weights of one forward pass: the matrix split into rows, and its values for skipping zeros. */
 export interface CellWeights {
   rows: tf.Tensor2D[];
-  values: Float32Array;
+  values: ArrayLike<number>;
   primitives: number;
 }

@@ -105,10 +105,10 @@ describe.skipIf(missing !== undefined)('webgpu on SwiftShader', () => {
 
     await tf.setBackend('cpu');
     const onCpu = (await createReplica(options, { train })) as LayersModelReplica;
-    const start = onCpu.snapshot();
+    const start = await onCpu.snapshot();
     const cpuStep = onCpu.gradients('weights', 'train', indices, CTX);
     onCpu.apply('weights', cpuStep.grads, CTX);
-    const cpuAfter = onCpu.snapshot();
+    const cpuAfter = await onCpu.snapshot();
     onCpu.dispose();
 
     await tf.setBackend('webgpu');

@@ -44,10 +44,10 @@ function netAndStrategy(maxParams: number, weight = 1) {
 }
 
 describe('size budget (maxParams) as an FBNet loss term', () => {
-  it('expected parameters under one-op alphas equal the derived model of that op', () => {
+  it('expected parameters under one-op alphas equal the derived model of that op', async () => {
     const { supernet, strategy } = netAndStrategy(1e9);
     const { alphas, normal } = favouring('sep_conv_3x3');
-    const expected = strategy.expectedParams(alphas);
+    const expected = await strategy.expectedParams(alphas);
     tf.dispose([normal, alphas.reduce]);
     supernet.dispose();
     const cell = { ops: [['sep_conv_3x3', 0], ['sep_conv_3x3', 1], ['sep_conv_3x3', 0], ['sep_conv_3x3', 1]] as [string, number][], concat: [2, 3] };
@@ -58,10 +58,10 @@ describe('size budget (maxParams) as an FBNet loss term', () => {
     expect(Math.abs(expected - actual) / actual).toBeLessThan(0.03);
   });
 
-  it('over the budget: a penalty whose gradient lowers the alphas of ops with parameters', () => {
+  it('over the budget: a penalty whose gradient lowers the alphas of ops with parameters', async () => {
     const { supernet, strategy } = netAndStrategy(1000);
     const { alphas, normal } = favouring('sep_conv_5x5', true);
-    expect(strategy.expectedParams(alphas)).toBeGreaterThan(1000);
+    expect(await strategy.expectedParams(alphas)).toBeGreaterThan(1000);
     const { value, grads } = tf.variableGrads(() => strategy.extraLoss?.(tf.scalar(2), alphas, ctx()) as tf.Scalar, [normal]);
     expect(value.dataSync()[0]).toBeGreaterThan(0);
     const g = grads[normal.name].arraySync() as number[][];

@@ -24,7 +24,7 @@ describe('DataParallel over worker threads', () => {
     await selectBackend();
     two = (await DataParallel.create(SMALL_CNN_SPEC, data, 2)).parallel;
     one = (await DataParallel.create(SMALL_CNN_SPEC, data, 1)).parallel;
-    one.local.load(two.local.snapshot());
+    one.local.load(await two.local.snapshot());
   }, 120_000);
 
   afterAll(async () => {
@@ -35,7 +35,7 @@ describe('DataParallel over worker threads', () => {
   it('uses a worker replica that starts from the same weights', async () => {
     expect(two.replicas).toBe(2);
     const [remote] = await two.remoteSnapshots();
-    expect(maxAbsDiff(remote, two.local.snapshot())).toBe(0);
+    expect(maxAbsDiff(remote, await two.local.snapshot())).toBe(0);
   });
 
   it('gives the same update as one replica on the whole batch, and replicas stay identical', async () => {
@@ -50,12 +50,12 @@ describe('DataParallel over worker threads', () => {
     }
     expect(tf.memory().numTensors).toBe(afterFirstStep);
     const [remote] = await two.remoteSnapshots();
-    expect(maxAbsDiff(remote, two.local.snapshot())).toBe(0);
+    expect(maxAbsDiff(remote, await two.local.snapshot())).toBe(0);
     // Adam divides by sqrt(v): where a gradient is ~0, float summation order (two half batches vs one
     // batch) can move a weight by up to the learning rate. So: all but a few agree to 1e-6 (the updates
     // themselves are ~3e-3; a replica using the wrong gradient would move nearly all of them). Seen: 0.1 %
     // alone, 0.5 % (101 of ~21k) once under a full parallel test run; 1 % keeps the check meaningful.
-    const [mine, single] = [two.local.snapshot(), one.local.snapshot()];
+    const [mine, single] = [await two.local.snapshot(), await one.local.snapshot()];
     expect(countAbove(mine, single, 1e-6)).toBeLessThanOrEqual(Math.ceil(mine.length / 100));
   });
 

@@ -18,19 +18,19 @@ describe('DataParallel.loadState (a resumed retraining)', () => {
   it('puts weights and Adam state into every replica, so they stay identical after further steps', async () => {
     expect(two.replicas).toBe(2);
     for (let step = 0; step < 2; step++) await two.step('weights', 'train', batch, stepContext(step));
-    const weights = two.local.snapshot();
-    const optimizer = two.local.optimizerState!();
+    const weights = await two.local.snapshot();
+    const optimizer = await two.local.optimizerState!();
     expect(optimizer.some((v) => v !== 0)).toBe(true);
     // Move on, then go back to the saved state as a resume would.
     for (let step = 2; step < 4; step++) await two.step('weights', 'train', batch, stepContext(step));
-    expect(same(two.local.snapshot(), weights)).toBe(false);
+    expect(same(await two.local.snapshot(), weights)).toBe(false);
     await two.loadState(weights, optimizer);
-    expect(same(two.local.snapshot(), weights)).toBe(true);
-    expect(same(two.local.optimizerState!(), optimizer)).toBe(true);
+    expect(same(await two.local.snapshot(), weights)).toBe(true);
+    expect(same(await two.local.optimizerState!(), optimizer)).toBe(true);
     expect(same((await two.remoteSnapshots())[0], weights)).toBe(true);
     // Had the worker kept its own Adam moments and step counts, this step would part the replicas.
     await two.step('weights', 'train', batch, stepContext(2));
-    expect(same((await two.remoteSnapshots())[0], two.local.snapshot())).toBe(true);
+    expect(same((await two.remoteSnapshots())[0], await two.local.snapshot())).toBe(true);
   }, 60_000);
 
   it('refuses optimizer state of the wrong size with a message', async () => {

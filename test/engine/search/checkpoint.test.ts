@@ -154,7 +154,7 @@ describe('checkpoints', () => {
     const a = make();
     const optsA = [tf.train.adam(0.05), tf.train.momentum(0.01, 0.9)];
     train(a, optsA, 6);
-    const expected = readVariables([a.w, a.b]);
+    const expected = await readVariables([a.w, a.b]);
 
     // Interrupted after 3: checkpoint, rebuild everything fresh, restore, 3 more.
     const b = make();
@@ -166,7 +166,7 @@ describe('checkpoints', () => {
       step: 3,
       rng: {},
       dataOrder: { epoch: 1, step: 3, shuffleSeed: 0 },
-      groups: { weights: readVariables([b.w, b.b]), adam: await readOptimizer(optsB[0]), momentum: await readOptimizer(optsB[1]) },
+      groups: { weights: await readVariables([b.w, b.b]), adam: await readOptimizer(optsB[0]), momentum: await readOptimizer(optsB[1]) },
     });
     const loaded = loadCheckpoint(runDir)!;
     expect(loaded.groups.adam[0]).toMatchObject({ name: 'iter', dtype: 'int32' });
@@ -181,7 +181,7 @@ describe('checkpoints', () => {
     expect(slotCount).toBe(6);
     expect(tf.memory().numTensors - tensorsBefore).toBe(slotCount);
     train(c, optsC, 3);
-    const resumed = readVariables([c.w, c.b]);
+    const resumed = await readVariables([c.w, c.b]);
     resumed.forEach((r, i) => expect(Array.from(r.values)).toEqual(Array.from(expected[i].values)));
     expect(() => writeVariables([c.w], loaded.groups.weights, 'weights')).toThrow(/weights holds 2 arrays, the model has 1/);
     const wrong = tf.variable(tf.zeros([2, 3]));
@@ -202,13 +202,13 @@ describe('search loop resume', () => {
       const common = { epochs: 3, maxStepsPerEpoch: 4, guard: 'none' as const };
       const straight = tinySearch(strategy, common);
       const expected = await searchLoop(straight);
-      const expectedValues = readVariables([...straight.supernet.weightVars(), ...straight.supernet.alphaVars()]);
+      const expectedValues = await readVariables([...straight.supernet.weightVars(), ...straight.supernet.alphaVars()]);
       straight.supernet.dispose();
 
       const first = tinySearch(strategy, {
         ...common,
-        onEpochEnd: (state) => {
-          saveCheckpoint(runDir, captureSearchCheckpoint(state, { probsHistory: state.probsHistory }));
+        onEpochEnd: async (state) => {
+          saveCheckpoint(runDir, await captureSearchCheckpoint(state, { probsHistory: state.probsHistory }));
           if (state.epoch === 0) throw new Error('killed');
         },
       });
@@ -225,7 +225,7 @@ describe('search loop resume', () => {
       expect(result.genotypeHistory).toEqual(expected.genotypeHistory);
       expect(result.genotype).toBe(expected.genotype);
       expect(result.steps).toBe(expected.steps);
-      const values = readVariables([...resumed.supernet.weightVars(), ...resumed.supernet.alphaVars()]);
+      const values = await readVariables([...resumed.supernet.weightVars(), ...resumed.supernet.alphaVars()]);
       values.forEach((v, i) => expect(Array.from(v.values)).toEqual(Array.from(expectedValues[i].values)));
       resumed.supernet.dispose();
       resumed.strategy.dispose?.();
@@ -233,7 +233,7 @@ describe('search loop resume', () => {
   }
 
   it('refuses a checkpoint of another model, naming what does not fit', async () => {
-    const options = tinySearch('darts', { epochs: 1, maxStepsPerEpoch: 1, onEpochEnd: (state) => void saveCheckpoint(runDir, captureSearchCheckpoint(state)) });
+    const options = tinySearch('darts', { epochs: 1, maxStepsPerEpoch: 1, onEpochEnd: async (state) => void saveCheckpoint(runDir, await captureSearchCheckpoint(state)) });
     await searchLoop(options);
     options.supernet.dispose();
     const checkpoint = loadCheckpoint(runDir)!;

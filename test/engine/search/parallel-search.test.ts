@@ -68,7 +68,7 @@ describe('data-parallel search over worker threads', () => {
       expect(Number.isFinite(a.loss) && Number.isFinite(w.loss)).toBe(true);
     }
     const [remote] = await parallel.remoteSnapshots();
-    const mine = local.snapshot();
+    const mine = await local.snapshot();
     expect(remote.length).toBe(mine.length);
     let maxDiff = 0;
     for (let i = 0; i < mine.length; i++) maxDiff = Math.max(maxDiff, Math.abs(mine[i] - remote[i]));

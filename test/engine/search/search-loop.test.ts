@@ -25,14 +25,14 @@ describe('searchLoop', () => {
     it(`${name}: a tiny search returns valid alphas, a parseable genotype and epoch events`, async () => {
       const events: RunEvent[] = [];
       const options = tinySearch(name, { epochs: 2, onEvent: (e) => events.push(e), guard: 'none' });
-      const before = options.supernet.alphaLogits('normal');
+      const before = await options.supernet.alphaLogits('normal');
       const result = await searchLoop(options);
       expect(result.steps).toBe(4);
       expect(result.alphas.normal).toHaveLength(5);
       if (name !== 'pcdarts') expect(rowsSumToOne([...result.alphas.normal, ...(result.alphas.reduce ?? [])])).toBe(true);
       expect(parseGenotype(result.genotype).format).toBe('darts');
       expect(result.genotypeHistory).toHaveLength(2);
-      expect(options.supernet.alphaLogits('normal')).not.toEqual(before);
+      expect(await options.supernet.alphaLogits('normal')).not.toEqual(before);
       const epochs = events.filter((e) => e.type === 'epoch');
       expect(epochs).toHaveLength(2);
       expect(epochs[1]).toMatchObject({ type: 'epoch', genotype: result.genotypeHistory[1] });
@@ -51,7 +51,7 @@ describe('searchLoop', () => {
         expect(result.steps).toBe(2);
         expect(parseGenotype(result.genotype).format).toBe('darts');
         expect(result.guard).toMatchObject({ method: guard, triggered: false });
-        logits[guard] = options.supernet.alphaLogits('normal');
+        logits[guard] = await options.supernet.alphaLogits('normal');
         options.supernet.dispose();
       }
       expect(logits['skip-count-early-stop']).toEqual(logits.none);
@@ -87,9 +87,9 @@ describe('searchLoop', () => {
 
   it('random: trains shared weights, keeps the best of the sampled candidates as one-hot alphas', async () => {
     const options = tinySearch('random', { randomCandidates: 3, candidateBatches: 1 });
-    const alphasBefore = options.supernet.alphaLogits('normal');
+    const alphasBefore = await options.supernet.alphaLogits('normal');
     const result = await searchLoop(options);
-    expect(options.supernet.alphaLogits('normal')).toEqual(alphasBefore);
+    expect(await options.supernet.alphaLogits('normal')).toEqual(alphasBefore);
     for (const row of result.alphas.normal) expect(row.filter((v) => v === 1).length + row.filter((v) => v === 0).length).toBe(row.length);
     expect(result.genotypeHistory).toEqual([result.genotype]);
     expect(result.guard.triggered).toBe(false);

@@ -16,10 +16,10 @@ describe('searchLoop on wasm', () => {
     it(`${name}: a tiny search trains and returns valid alphas`, async () => {
       expect(tf.getBackend()).toBe('wasm');
       const options = tinySearch(name, { epochs: 2, guard: 'none' });
-      const before = options.supernet.alphaLogits('normal');
+      const before = await options.supernet.alphaLogits('normal');
       const result = await searchLoop(options);
       expect(rowsSumToOne([...result.alphas.normal, ...(result.alphas.reduce ?? [])])).toBe(true);
-      expect(options.supernet.alphaLogits('normal')).not.toEqual(before);
+      expect(await options.supernet.alphaLogits('normal')).not.toEqual(before);
       expect(parseGenotype(result.genotype).format).toBe('darts');
       options.supernet.dispose();
     });

@@ -147,13 +147,13 @@ describe('FBNet', () => {
   const space = getSpace('darts', { nodes: 2 });
   const net = () => new Supernet({ space, task: classificationTask([8, 8, 1], 10), channels: 4, cells: 3, stemStride: 2, seed: 3 });
 
-  it('expected latency is Σ p·latency over every edge instance', () => {
+  it('expected latency is Σ p·latency over every edge instance', async () => {
     const supernet = net();
     const s = fbnetStrategy({ latencyOf: (p) => (p === 'sep_conv_3x3' ? 2 : 0), targetMs: 1 });
     s.attach?.(supernet);
     const alphas = { normal: tf.zeros([5, 8]) as tf.Tensor2D, reduce: tf.zeros([5, 8]) as tf.Tensor2D };
     // Uniform p = 1/8 on 3 cells × 5 edges, 2 ms for one op.
-    expect(s.expectedLatencyMs?.(alphas)).toBeCloseTo(15 * 2 / 8, 5);
+    expect(await s.expectedLatencyMs?.(alphas)).toBeCloseTo(15 * 2 / 8, 5);
     supernet.dispose();
   });
 

@@ -55,14 +55,14 @@ describe('MixedOp', () => {
 });
 
 describe('Supernet', () => {
-  it('DARTS: logits of the task shape, separate weight and alpha lists, one [14, 8] alpha per cell type', () => {
+  it('DARTS: logits of the task shape, separate weight and alpha lists, one [14, 8] alpha per cell type', async () => {
     const net = new Supernet({ space: getSpace('darts'), task: mnistLike, channels: 4, cells: 3, stemStride: 2, seed: 1 });
     expect(net.alphaVars().map((a) => a.shape)).toEqual([[14, 8], [14, 8]]);
     const weightIds = new Set(net.weightVars().map((v) => v.id));
     expect(net.alphaVars().some((a) => weightIds.has(a.id))).toBe(false);
     const logits = tf.tidy(() => net.forward(tf.randomUniform([2, 8, 8, 1]), softmaxWeights(net.alphas), true));
     expect(logits.shape).toEqual([2, 10]);
-    const probs = net.alphaProbs();
+    const probs = await net.alphaProbs();
     expect(probs.edges).toHaveLength(14);
     for (const row of [...probs.normal, ...(probs.reduce ?? [])]) expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
     net.dispose();
@@ -147,12 +147,12 @@ describe('Supernet', () => {
     net.dispose();
   });
 
-  it('is seeded: the same seed gives the same weights and alphas', () => {
+  it('is seeded: the same seed gives the same weights and alphas', async () => {
     const make = () => new Supernet({ space: getSpace('nb201'), task: mnistLike, channels: 4, cells: 3, stemStride: 1, seed: 9 });
     const a = make();
     const b = make();
     expect(Array.from(a.weightVars()[3].dataSync())).toEqual(Array.from(b.weightVars()[3].dataSync()));
-    expect(a.alphaLogits('normal')).toEqual(b.alphaLogits('normal'));
+    expect(await a.alphaLogits('normal')).toEqual(await b.alphaLogits('normal'));
     a.dispose();
     b.dispose();
   });
