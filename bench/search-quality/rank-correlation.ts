@@ -10,6 +10,7 @@ import { batchTensors } from '../../src-main/engine/search/batch-stream.js';
 import { naswotScore } from '../../src-main/engine/search/rank/naswot.js';
 import { RACE_BATCH } from '../../src-main/engine/search/rank/rank-race-phase.js';
 import { trainAndScore } from '../../src-main/engine/search/rank/train-and-score.js';
+import { BN_RECALIBRATION_BATCHES } from '../../src-main/engine/derive/retrain.js';
 import type { GroundTruthRow } from './groundtruth.bench.js';
 import { GROUND_TRUTH_MODEL, type benchData } from './setup.js';
 
@@ -43,7 +44,7 @@ export async function rankCorrelations(space: SpaceName, rows: GroundTruthRow[],
   const raced = rows.slice(0, 20);
   const raceScores: number[] = [];
   for (const r of raced) {
-    const s = await trainAndScore(r.genotype, { train: data.searchable, validation: data.validation, task: data.task }, GROUND_TRUTH_MODEL, { epochs: 1, batchSize: RACE_BATCH, samples: raceSamples, seed: 0, replicas: 1 });
+    const s = await trainAndScore(r.genotype, { train: data.searchable, validation: data.validation, task: data.task }, GROUND_TRUTH_MODEL, { epochs: 1, batchSize: RACE_BATCH, samples: raceSamples, seed: 0, replicas: 1, recalibrateBatchNorm: BN_RECALIBRATION_BATCHES });
     raceScores.push(s.score);
   }
   return {

@@ -56,6 +56,7 @@ interface SearchFlags {
   candidates?: number;
   raceSize?: number;
   raceSamples?: number;
+  raceFinalSamples?: number;
   latencyTargetMs?: number;
   latencyWeight?: number;
   maxParams?: number;
@@ -95,6 +96,7 @@ export async function configFromFlags(flags: SearchFlags): Promise<SearchConfigI
   set('candidates', flags.candidates);
   set('raceSize', flags.raceSize);
   set('raceSamples', flags.raceSamples);
+  set('raceFinalSamples', flags.raceFinalSamples);
   set('latencyTargetMs', flags.latencyTargetMs);
   set('latencyWeight', flags.latencyWeight);
   set('maxParams', flags.maxParams);
@@ -132,7 +134,8 @@ export function searchCommand(): Command {
     .option('--workers <n>', 'worker threads for data-parallel training', positiveInt('--workers'))
     .option('--candidates <n>', 'rank-race: architectures scored without training', positiveInt('--candidates'))
     .option('--race-size <n>', 'rank-race: best-scored candidates that enter the race', positiveInt('--race-size'))
-    .option('--race-samples <n>', "rank-race: training images in the race's first round (doubled each round)", positiveInt('--race-samples'))
+    .option('--race-samples <n>', "rank-race: training images in the race's first round", positiveInt('--race-samples'))
+    .option('--race-final-samples <n>', "rank-race: training images in the race's final round (trained as the retraining will)", positiveInt('--race-final-samples'))
     .option('--latency-target-ms <ms>', 'FBNet: target latency (batch 1, this machine)', positiveNumber('--latency-target-ms'))
     .option('--latency-weight <w>', 'FBNet: weight of the latency term (0 turns it off)', nonNegativeNumber('--latency-weight'))
     .option('--max-params <n>', 'size budget of the derived model in parameters', positiveInt('--max-params'))

@@ -39,10 +39,11 @@ export const SearchConfigSchema = z
     searchSamples: z.number().int().nonnegative().optional(),
     /** Training samples used when retraining (a seeded, class-balanced subset); 0 = all. */
     retrainSamples: z.number().int().nonnegative().optional(),
-    /** Ranking search: architectures scored without training, the best of them raced, images in its first round. */
+    /** Ranking search: architectures scored without training, the best of them raced, images in its first round and in its final one. */
     candidates: positiveInt.optional(),
     raceSize: positiveInt.optional(),
     raceSamples: positiveInt.optional(),
+    raceFinalSamples: positiveInt.optional(),
     /** Worker threads for data-parallel training; default: all cores. */
     workers: positiveInt.optional(),
     collapseGuard: CollapseGuardSchema.default('skip-count-early-stop'),
@@ -93,5 +94,6 @@ export interface ResolvedSearchConfig extends SearchConfig {
   candidates: number;
   raceSize: number;
   raceSamples: number;
+  raceFinalSamples: number;
   workers: number;
 }

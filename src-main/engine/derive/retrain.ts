@@ -29,6 +29,9 @@ export interface RetrainOptions {
   recalibrateBatchNorm?: number;
 }
 
+/** Training batches whose statistics become the batch norms' moving mean and variance after retraining. */
+export const BN_RECALIBRATION_BATCHES = 50;
+
 export interface RetrainResult {
   /** The trained model, on this thread. */
   model: tf.LayersModel;

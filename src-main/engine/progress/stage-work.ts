@@ -1,6 +1,6 @@
 import type { RunStage } from '../../contract/events.js';
 import type { ResolvedSearchConfig } from '../../contract/search-config.js';
-import { finalistCount, FIRST_ROUND_VALIDATION, RACE_GROWTH } from '../search/rank/rank-race.js';
+import { finalistCount, FIRST_ROUND_VALIDATION } from '../search/rank/rank-race.js';
 import { FINAL_ROUND_MAX_EPOCHS, RACE_BATCH } from '../search/rank/rank-race-phase.js';
 
 /**
@@ -85,7 +85,7 @@ export function racePlan(config: ResolvedSearchConfig, sizes: DataSizes, ratios:
   const first = round(entrants, Math.min(sizes.train, config.raceSamples), ratios.firstRoundFactor, finalists > 0 ? Math.min(sizes.validation, FIRST_ROUND_VALIDATION) : sizes.validation);
   if (finalists === 0) return { rounds: [first], evalUnits: ratios.evalUnits };
   const epochs = Math.min(config.retrainEpochs, FINAL_ROUND_MAX_EPOCHS);
-  return { rounds: [first, round(finalists, Math.min(sizes.train, config.raceSamples * RACE_GROWTH) * epochs, 1, sizes.validation)], evalUnits: ratios.evalUnits };
+  return { rounds: [first, round(finalists, Math.min(sizes.train, config.raceFinalSamples) * epochs, 1, sizes.validation)], evalUnits: ratios.evalUnits };
 }
 
 /** Images trained per retraining (the last partial batch of each epoch is dropped). */

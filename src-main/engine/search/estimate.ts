@@ -1,6 +1,6 @@
 import type { SearchConfigInput } from '../../contract/search-config.js';
 import { resolveConfig } from './presets.js';
-import { finalistCount, RACE_GROWTH } from './rank/rank-race.js';
+import { finalistCount } from './rank/rank-race.js';
 
 /**
  * CPU milliseconds per training sample on the reference machine (2-core x86 with AVX-512, wasm
@@ -47,7 +47,7 @@ export async function estimateSearch(request: { config: SearchConfigInput }): Pr
   const positions = config.task === 'denoising' ? basePositions * 4 : basePositions;
   const scale = modelScale(config.channels, config.cells, positions);
   const searchSamples = (config.searchSamples > 0 ? Math.min(config.searchSamples, train) : train) / 2;
-  const raceImages = (config.raceSize + finalistCount(config.raceSize) * RACE_GROWTH * Math.min(config.retrainEpochs, 3)) * config.raceSamples;
+  const raceImages = config.raceSize * config.raceSamples + finalistCount(config.raceSize) * config.raceFinalSamples * Math.min(config.retrainEpochs, 3);
   const searchMs =
     config.strategy === 'rank-race'
       ? config.candidates * RANK_MS_PER_CANDIDATE * scale + raceImages * RETRAIN_MS_PER_SAMPLE * RACE_COST_FACTOR * scale

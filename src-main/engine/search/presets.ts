@@ -9,11 +9,13 @@ import { SearchConfigSchema, type ResolvedSearchConfig, type SearchConfigInput }
 type PresetNumbers = Pick<
   ResolvedSearchConfig,
   'epochs' | 'retrainEpochs' | 'batchSize' | 'channels' | 'cells' | 'nodes' | 'searchSamples' | 'retrainSamples' | 'candidates' | 'raceSize' | 'raceSamples'
->;
+> & { raceFinalSamples?: number };
 
 const PRESETS: Record<'quick' | 'standard', Record<'image' | 'har' | 'denoising', PresetNumbers>> = {
   quick: {
-    image: { epochs: 2, retrainEpochs: 2, batchSize: 128, channels: 8, cells: 5, nodes: 4, searchSamples: 10_000, retrainSamples: 20_000, candidates: 60, raceSize: 30, raceSamples: 1_500 },
+    // The race's first round needs ~90 steps to order cells as a longer training would (1,500 images at batch 32
+    // ranked the ground truth at Kendall τ 0.44, 3,000 at 0.67, the seed-to-seed ceiling): docs/search-quality.md.
+    image: { epochs: 2, retrainEpochs: 2, batchSize: 128, channels: 8, cells: 5, nodes: 4, searchSamples: 10_000, retrainSamples: 20_000, candidates: 60, raceSize: 16, raceSamples: 3_000, raceFinalSamples: 9_000 },
     har: { epochs: 2, retrainEpochs: 8, batchSize: 64, channels: 8, cells: 5, nodes: 4, searchSamples: 0, retrainSamples: 0, candidates: 60, raceSize: 16, raceSamples: 1_000 },
     // One wide full-resolution cell, batch 16: denoisers cost ~4× a classifier per sample.
     denoising: { epochs: 1, retrainEpochs: 3, batchSize: 16, channels: 24, cells: 1, nodes: 2, searchSamples: 4_000, retrainSamples: 16_000, candidates: 30, raceSize: 4, raceSamples: 500 },
@@ -25,6 +27,9 @@ const PRESETS: Record<'quick' | 'standard', Record<'image' | 'har' | 'denoising'
   },
 };
 
+/** Unless a preset says otherwise, the race's final round trains on this many times its first round's images. */
+export const RACE_GROWTH = 6;
+
 /**
  * DARTS-space image cells train at 0.4–0.7× the images per second of NB201 cells (one thread: 446–716 against
  * 837–1,594 images/s, three random cells of each): half the
@@ -33,6 +38,13 @@ const PRESETS: Record<'quick' | 'standard', Record<'image' | 'har' | 'denoising'
 function forSpace(preset: PresetNumbers, space: ResolvedSearchConfig['space']): PresetNumbers {
   if (space !== 'darts') return preset;
   return { ...preset, candidates: Math.round((preset.candidates * 2) / 3), raceSize: Math.round(preset.raceSize / 2) };
+}
+
+/** The race's final round: as set, else the preset's (unless the first round was set), else RACE_GROWTH × the first round's. */
+function raceFinalSamples(config: SearchConfigInput, preset: PresetNumbers): number {
+  if (config.raceFinalSamples !== undefined) return config.raceFinalSamples;
+  if (config.raceSamples === undefined && preset.raceFinalSamples !== undefined) return preset.raceFinalSamples;
+  return RACE_GROWTH * (config.raceSamples ?? preset.raceSamples);
 }
 
 function presetFamily(task: ResolvedSearchConfig['task']): 'image' | 'har' | 'denoising' {
@@ -67,6 +79,7 @@ export function resolveConfig(input: SearchConfigInput): ResolvedSearchConfig {
     candidates: config.candidates ?? preset.candidates,
     raceSize: config.raceSize ?? preset.raceSize,
     raceSamples: config.raceSamples ?? preset.raceSamples,
+    raceFinalSamples: raceFinalSamples(config, preset),
     workers: config.workers ?? Math.max(1, os.availableParallelism()),
   };
 }

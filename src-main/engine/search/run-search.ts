@@ -15,7 +15,7 @@ import { countParams } from '../derive/build-derived-model.js';
 import { derivedReplicaSpec } from '../derive/derived.replica.js';
 import { evaluateModel } from '../derive/evaluate.js';
 import { trainAndScoreBaseline } from '../derive/baseline-compare.js';
-import { retrainModel } from '../derive/retrain.js';
+import { BN_RECALIBRATION_BATCHES, retrainModel } from '../derive/retrain.js';
 import { openRetrainCheckpoint, retrainFingerprint } from '../derive/retrain-checkpoint.js';
 import { classifierRetrainSchedule } from '../derive/retrain-schedule.js';
 import { RunRecorder } from '../store/run-recorder.js';
@@ -34,9 +34,6 @@ import { runSearchPhase, type SearchPhaseResult } from './search-phase.js';
 import { loadTaskData } from './task-data.js';
 import { createRunProgress, type RunProgress } from '../progress/run-progress.js';
 import { runMachine } from '../hardware/run-machine.js';
-
-/** Training batches whose statistics become the batch norms' moving mean and variance after retraining. */
-export const BN_RECALIBRATION_BATCHES = 50;
 
 /** Denoisers (searched and baseline alike) retrain with a cosine from 2e-3: the best measured (docs/presets.md). */
 export const DENOISING_RETRAIN_LR = 2e-3;

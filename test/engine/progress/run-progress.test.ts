@@ -112,7 +112,8 @@ describe('whole-run progress', () => {
   it('the ETA taken between 10 % and 50 % of the run lands within 25 % of the real end when the machine keeps its pace', () => {
     const steady = simulate(quick, { race: 0.003, retrain: 0.003 }, { rankSeconds: 40 });
     const errors = etaErrors(steady.events, steady.end);
-    expect(errors.length).toBeGreaterThan(10);
+    // One ETA per race entrant: the quick race's 18 entries give 8 of them in that window.
+    expect(errors.length).toBeGreaterThan(5);
     expect(median(errors)).toBeLessThan(0.05);
     // The race's cells, the chosen one and the baseline train at paces a third apart: still within 25 %.
     const uneven = simulate(quick, { race: 0.004, retrain: 0.003, baseline: 0.0035 }, { rankSeconds: 40 });

@@ -6,6 +6,7 @@ import { getSpace } from '../../space/spaces.js';
 import type { SearchPhaseOptions, SearchPhaseResult } from '../search-phase.types.js';
 import type { TaskData } from '../task-data.js';
 import { rankRaceSearch } from './rank-race.js';
+import { BN_RECALIBRATION_BATCHES } from '../../derive/retrain.js';
 import { checkForTarget } from '../../targets/target-check.js';
 
 /** Race batch: a first round of 2,000 images is ~60 steps, enough to rank candidates (docs/search-quality.md). */
@@ -27,6 +28,8 @@ export async function runRankRacePhase(
     proxyBatch: 64,
     raceSize: config.raceSize,
     raceSamples: config.raceSamples,
+    finalSamples: config.raceFinalSamples,
+    recalibrateBatchNorm: BN_RECALIBRATION_BATCHES,
     raceBatch: Math.min(config.batchSize, RACE_BATCH),
     finalRound: { batchSize: config.batchSize, epochs: Math.min(config.retrainEpochs, FINAL_ROUND_MAX_EPOCHS) },
     seed: config.seed,

@@ -13,9 +13,6 @@ import { naswotScore } from './naswot.js';
 import { prefixOf, trainAndScore, type ScoringData } from './train-and-score.js';
 import { raceVerdict } from './race-verdict.js';
 
-/** The second round trains on this many times the first round's images. */
-export const RACE_GROWTH = 6;
-
 /** How many reach the second round: a tenth of the entrants, at least 2; none when 2 or fewer entered. */
 export function finalistCount(raceSize: number): number {
   return raceSize > 2 ? Math.max(2, Math.ceil(raceSize / 10)) : 0;
@@ -31,9 +28,12 @@ export interface RankRaceOptions {
   proxyBatch: number;
   /** The best-scored candidates that enter the race; finalistCount of them reach its second round. */
   raceSize: number;
-  /** Training images in the first round; the second round trains on RACE_GROWTH times as many. */
+  /** Training images in the first round and in the second. */
   raceSamples: number;
+  finalSamples: number;
   raceBatch: number;
+  /** Batches over which every entrant's batch norm statistics are re-estimated before it is scored (as the retraining does). */
+  recalibrateBatchNorm?: number;
   /**
    * The second round trains as the final retraining will (its batch and epochs): one quick epoch at a small
    * batch ranks the clearly worse well but orders good cells by noise (docs/search-quality.md).
@@ -57,7 +57,7 @@ export interface RankRaceResult {
 /**
  * The default search: rank many architectures by a training-free score on the user's own images, then
  * race the better ones in two rounds: the first trains every entrant from scratch on a few training images;
- * a tenth of them (at least 2) train again from scratch as the final retraining will, on six times as many,
+ * a tenth of them (at least 2) train again from scratch as the final retraining will, on more images,
  * and the best of those on the validation split wins. The score only drops the worse candidates: it is a
  * weak filter on its own (docs/search-quality.md).
  */
@@ -73,7 +73,7 @@ export async function rankRaceSearch(
   const { genotypes, dropped } = sampleFittingGenotypes(space, options.candidates, rng, options.target, model);
   const finalists = finalistCount(options.raceSize);
   // Work units for the progress bar: one per scored candidate, and one per 500 images trained in the race.
-  const raceUnits = (options.raceSize * options.raceSamples + finalists * RACE_GROWTH * options.raceSamples * options.finalRound.epochs) / 500 || 1;
+  const raceUnits = (options.raceSize * options.raceSamples + finalists * options.finalSamples * options.finalRound.epochs) / 500 || 1;
   const total = genotypes.length + raceUnits;
   let done = 0;
   /** The last race entrant's training speed, for the whole-run ETA. */
@@ -120,7 +120,7 @@ export async function rankRaceSearch(
   // 2. Race on the validation split: every entrant on a short budget, then the finalists on a longer one.
   let alive = decision.ranked.map((c) => c.genotype);
   for (let rung = 0; rung < (finalists > 0 ? 2 : 1); rung++) {
-    const samples = Math.min(data.train.xShape[0], options.raceSamples * RACE_GROWTH ** rung);
+    const samples = Math.min(data.train.xShape[0], rung === 0 ? options.raceSamples : options.finalSamples);
     const results: RaceEntry[] = [];
     for (const genotype of alive) {
       throwIfCancelled(options.signal);
@@ -130,6 +130,7 @@ export async function rankRaceSearch(
         samples,
         seed: options.seed,
         replicas: options.replicas,
+        recalibrateBatchNorm: options.recalibrateBatchNorm,
         signal: options.signal,
         pause: options.pause,
       });

@@ -19,6 +19,8 @@ export interface ScoreBudget {
   replicas: number;
   /** Denoisers' learning rate (classifiers use the one-cycle schedule of their batch size). */
   learningRate?: number;
+  /** Re-estimates batch norm's moving statistics on this many training batches after training (retrain.ts). */
+  recalibrateBatchNorm?: number;
   signal?: AbortSignal;
   pause?: PauseGate;
 }
@@ -68,6 +70,7 @@ export async function trainAndScore(
     seed: budget.seed,
     replicas: budget.replicas,
     scoreName: data.task.scoreName,
+    recalibrateBatchNorm: budget.recalibrateBatchNorm,
     signal: budget.signal,
     pause: budget.pause,
   });

@@ -13,7 +13,7 @@ import { randomImages, tinyTask } from '../search-fixtures.js';
 
 const macro: MacroOptions = { channels: 4, cells: 3, nodes: 2, stemMultiplier: 1, stemStride: 1, reductions: true };
 const data = { train: randomImages(96, 1), validation: randomImages(48, 2), task: tinyTask };
-const options: RankRaceOptions = { candidates: 6, proxyBatch: 16, raceSize: 4, raceSamples: 8, raceBatch: 16, finalRound: { batchSize: 8, epochs: 1 }, seed: 3, replicas: 1 };
+const options: RankRaceOptions = { candidates: 6, proxyBatch: 16, raceSize: 4, raceSamples: 8, finalSamples: 48, raceBatch: 16, finalRound: { batchSize: 8, epochs: 1 }, seed: 3, replicas: 1 };
 const space = getSpace('nb201');
 const board = (sramBytes: number): TargetSpec => ({ ...TARGETS['cortex-m4'], name: 'a small test board', sramBytes, flashBytes: null });
 

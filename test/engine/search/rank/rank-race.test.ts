@@ -14,7 +14,7 @@ import { randomImages, tinyTask } from '../search-fixtures.js';
 
 const macro: MacroOptions = { channels: 4, cells: 3, nodes: 2, stemMultiplier: 1, stemStride: 1, reductions: true };
 const data = { train: randomImages(96, 1), validation: randomImages(48, 2), task: tinyTask };
-const options = (over: Partial<RankRaceOptions> = {}): RankRaceOptions => ({ candidates: 6, proxyBatch: 16, raceSize: 4, raceSamples: 8, raceBatch: 16, finalRound: { batchSize: 8, epochs: 2 }, seed: 3, replicas: 1, ...over });
+const options = (over: Partial<RankRaceOptions> = {}): RankRaceOptions => ({ candidates: 6, proxyBatch: 16, raceSize: 4, raceSamples: 8, finalSamples: 48, raceBatch: 16, finalRound: { batchSize: 8, epochs: 2 }, seed: 3, replicas: 1, ...over });
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
