@@ -24,6 +24,8 @@ export interface BackendReport {
   threads?: number;
   /** webgpu: the adapter in use. */
   adapter?: string;
+  /** webgpu on a software adapter (SwiftShader): a GPU emulated on the processor, whose timings describe the emulator. */
+  emulated?: boolean;
   /**
    * How the backend was chosen: 'forced' (NAS_STUDIO_BACKEND, --backend or the app setting), 'timed' (the
    * fastest step of the workload among those that loaded), 'cached' (an earlier timing of the same workload on

@@ -155,6 +155,7 @@ async function pick(options: SelectBackendOptions): Promise<BackendReport> {
   if (winner.outcome.simd !== undefined) report.simd = winner.outcome.simd;
   if (winner.outcome.threads !== undefined) report.threads = winner.outcome.threads;
   if (winner.outcome.adapter) report.adapter = winner.outcome.adapter;
+  if (winner.outcome.software) report.emulated = true;
   if (options.workload) report.workload = options.workload.key;
   return report;
 }

@@ -61,7 +61,8 @@ export function pool(kind: 'max' | 'avg', x: tf.Tensor4D, k: number, stride: num
   return kind === 'max' ? tf.maxPool(x, size, strides, 'same') : tf.avgPool(x, size, strides, 'same');
 }
 
-const averagingRows = new Map<number, tf.Tensor2D>();
+/** Kept per backend and size: a row made on one backend and used on another would be moved, and WebGPU cannot move data out synchronously. */
+const averagingRows = new Map<string, tf.Tensor2D>();
 /**
  * Per-channel mean over batch and space as a [1, N] × [N, C] product: the wasm backend's Mean over the
  * leading axes first transposes the whole tensor (channels are innermost), about twice as slow.
@@ -69,10 +70,11 @@ const averagingRows = new Map<number, tf.Tensor2D>();
 function channelMean(t: tf.Tensor): tf.Tensor {
   const channels = t.shape[t.rank - 1];
   const n = t.size / channels;
-  let row = averagingRows.get(n);
+  const key = `${tf.getBackend()} ${n}`;
+  let row = averagingRows.get(key);
   if (!row || row.isDisposed) {
     row = tf.keep(tf.fill([1, n], 1 / n)) as tf.Tensor2D;
-    averagingRows.set(n, row);
+    averagingRows.set(key, row);
   }
   return tf.reshape(tf.matMul(row, tf.reshape(t, [n, channels])), [1, 1, 1, channels]);
 }

@@ -282,11 +282,14 @@ async function runPipeline(
   }
   // Batch-1 latency of the retrained model, measured and as this machine's latency table predicts it.
   progress.enter('latency');
-  const latency = await runLatency(config, data.task, macro, search.genotype, retrained.model, { signal }).catch((error: unknown) => {
-    if (signal?.aborted) throw error;
-    emit({ type: 'log', level: 'warn', message: `latency not measured: ${(error as Error).message}` });
-    return undefined;
-  });
+  // Not on an emulated GPU: its timings would describe the emulator, and its latency table alone takes many minutes.
+  const latency = backend.emulated
+    ? void emit({ type: 'log', level: 'info', message: `latency not measured: ${backend.name} runs on ${backend.adapter ?? 'an adapter'}, a GPU emulated on the processor, whose timings describe the emulator` })
+    : await runLatency(config, data.task, macro, search.genotype, retrained.model, { signal }).catch((error: unknown) => {
+        if (signal?.aborted) throw error;
+        emit({ type: 'log', level: 'warn', message: `latency not measured: ${(error as Error).message}` });
+        return undefined;
+      });
   // What the int8 model needs on the target device, beside its limits (estimates: docs/targets.md).
   const device = targetReport(config.target, retrained.model, search.targetAdjustments);
   if (!device.fit.fits) emit({ type: 'log', level: 'warn', message: `The model does not fit ${device.target.name} (arena ${device.fit.arenaBytes} B, flash ${device.fit.flashBytes} B).` });

@@ -1,15 +1,22 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunResult } from '../../../src-main/contract/result.js';
 import type { ArrayDataset } from '../../../src-main/engine/data/dataset.types.js';
 import { createReplica, derivedReplicaSpec, type DerivedReplicaOptions } from '../../../src-main/engine/derive/derived.replica.js';
 import { evaluateModel } from '../../../src-main/engine/derive/evaluate.js';
 import { retrainModel } from '../../../src-main/engine/derive/retrain.js';
 import type { LayersModelReplica } from '../../../src-main/engine/parallel/layers-model.replica.js';
+import { sizeOf } from '../../../src-main/engine/parallel/flat-grads.js';
 import type { StepContext } from '../../../src-main/engine/parallel/replica.types.js';
+import { runSearch } from '../../../src-main/engine/search/run-search.js';
+import { SupernetReplica, type SupernetReplicaOptions } from '../../../src-main/engine/search/supernet.replica.js';
+import { parseGenotype } from '../../../src-main/engine/space/genotype.js';
 import { createTask } from '../../../src-main/engine/tasks/task-factory.js';
 import { Rng } from '../../../src-main/engine/util/rng.js';
+import { writeTinyImageFolder } from '../../cli/cli-harness.js';
 
 /**
  * WebGPU through Dawn on SwiftShader, Chromium's Vulkan driver that runs on the processor: the GPU path
@@ -58,6 +65,13 @@ function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 const MODEL = { channels: 4, cells: 2, nodes: 4, stemMultiplier: 2, stemStride: 1 as const, reductions: true, seed: 3 };
 const CTX: StepContext = { step: 3, epoch: 0, epochs: 1, totalSteps: 10, seed: 1 };
+/** A one-cell NB201 supernet on 8×8 images, searched by GDAS. */
+const SUPERNET: SupernetReplicaOptions = {
+  space: 'nb201', nodes: 4, task: 'classification', strategy: 'gdas', channels: 4, cells: 1, stemMultiplier: 1, stemStride: 1, seed: 5,
+  totalSteps: 10, epochs: 1, weightOptimizer: 'sgd', lrW: 0.05, lrWMin: 0.001, lrA: 3e-3, weightDecay: 3e-4, archWeightDecay: 1e-3, gradClip: 5, guard: 'none',
+};
+/** A run that takes seconds on wasm: 24 images of 8×8, a one-cell NB201 network, one worker. */
+const TINY_RUN = { space: 'nb201' as const, retrainEpochs: 1, batchSize: 4, channels: 4, cells: 1, workers: 1, seed: 1 };
 
 describe.skipIf(missing !== undefined)('webgpu on SwiftShader', () => {
   let backend: Awaited<ReturnType<typeof import('../../../src-main/engine/backend/select-backend.js')['selectBackend']>>;
@@ -143,4 +157,101 @@ describe.skipIf(missing !== undefined)('webgpu on SwiftShader', () => {
     expect(Number.isFinite(metrics.loss)).toBe(true);
     result.model.dispose();
   }, 240_000);
+
+  // GDAS: hard Gumbel samples (argmax on the alphas read before the step), straight-through weights, the
+  // supernet skipping the ops off the path. Weights on momentum SGD, alphas on Adam, both on the device.
+  it('one GDAS search step on a tiny supernet agrees with the cpu backend: losses, gradients and the device optimizers', async () => {
+    const options = SUPERNET;
+    const datasets = { weight: dataset(8, 8, 3, 21), arch: dataset(8, 8, 3, 22) };
+    const indices = Int32Array.from({ length: 8 }, (_, i) => i);
+
+    await tf.setBackend('cpu');
+    const onCpu = SupernetReplica.fromOptions(options, datasets);
+    const start = await onCpu.snapshot();
+    const cpuArch = onCpu.gradients('alphas', 'arch', indices, CTX);
+    onCpu.apply('alphas', cpuArch.grads, CTX, cpuArch.present);
+    const cpuWeights = onCpu.gradients('weights', 'weight', indices, CTX);
+    onCpu.apply('weights', cpuWeights.grads, CTX, cpuWeights.present);
+    const cpuAfter = await onCpu.snapshot();
+    const variables = sizeOf([...onCpu.weightVars, ...onCpu.archVars]);
+    onCpu.dispose();
+
+    await tf.setBackend('webgpu');
+    const onGpu = SupernetReplica.fromOptions(options, datasets);
+    onGpu.load(start);
+    const gpuArch = await onGpu.gradientsAsync('alphas', 'arch', indices, CTX);
+    // Both apply cpu's gradients: the optimizers must agree from the same input (see the derived-model test).
+    onGpu.apply('alphas', cpuArch.grads, CTX, cpuArch.present);
+    const gpuWeights = await onGpu.gradientsAsync('weights', 'weight', indices, CTX);
+    onGpu.apply('weights', cpuWeights.grads, CTX, cpuWeights.present);
+    const gpuAfter = await onGpu.snapshot();
+    // A further step leaves no tensor behind (the first one also fills the ops' per-backend caches).
+    const tensors = tf.memory().numTensors;
+    const next = { ...CTX, step: CTX.step + 1 };
+    for (const [phase, data] of [['alphas', 'arch'], ['weights', 'weight']]) {
+      const g = await onGpu.gradientsAsync(phase, data, indices, next);
+      onGpu.apply(phase, g.grads, next, g.present);
+    }
+    expect(tf.memory().numTensors).toBe(tensors);
+    onGpu.dispose();
+
+    for (const [cpu, gpu] of [[cpuArch, gpuArch], [cpuWeights, gpuWeights]]) {
+      expect(gpu.loss).toBeCloseTo(cpu.loss, 4);
+      expect(gpu.score).toBe(cpu.score);
+      expect(Array.from(gpu.present!)).toEqual(Array.from(cpu.present!)); // the same sampled path
+      expect(cpu.grads.some((g) => g !== 0)).toBe(true);
+      expect(relativeError(cpu.grads, gpu.grads)).toBeLessThan(1e-4);
+    }
+    // Variables, then the optimizers' slots, then step counts and the sampling stream (compared exactly).
+    const tail = cpuAfter.length - (onCpu.weightVars.length + onCpu.archVars.length + 2);
+    expect(relativeError(cpuAfter.subarray(0, variables), start.subarray(0, variables))).toBeGreaterThan(1e-4); // the step moved them…
+    expect(relativeError(cpuAfter.subarray(0, variables), gpuAfter.subarray(0, variables))).toBeLessThan(1e-5); // …the same way
+    expect(relativeError(cpuAfter.subarray(variables, tail), gpuAfter.subarray(variables, tail))).toBeLessThan(1e-5);
+    expect(Array.from(gpuAfter.subarray(tail))).toEqual(Array.from(cpuAfter.subarray(tail)));
+  }, 240_000);
+
+  describe('whole runs on webgpu', () => {
+    let root: string;
+    let data: string;
+    beforeAll(() => {
+      root = mkdtempSync(path.join(os.tmpdir(), 'nas-webgpu-run-'));
+      data = writeTinyImageFolder(path.join(root, 'data'), 12);
+    });
+    afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+    /** One run with webgpu forced, as `NAS_STUDIO_BACKEND=webgpu nas-studio search` makes it. */
+    async function runOnWebgpu(config: Record<string, unknown>): Promise<RunResult> {
+      process.env.NAS_STUDIO_BACKEND = 'webgpu';
+      try {
+        const run = await runSearch({ data: { kind: 'path', path: data }, ...TINY_RUN, ...config }, { outDir: root, store: 'none' });
+        return JSON.parse(readFileSync(path.join(run.runDir, 'result.json'), 'utf8')) as RunResult;
+      } finally {
+        delete process.env.NAS_STUDIO_BACKEND;
+      }
+    }
+
+    function expectSane(result: RunResult): void {
+      expect(result.backend).toBe('webgpu');
+      expect(result.backendAdapter).toMatch(/SwiftShader/);
+      expect(() => parseGenotype(result.genotype)).not.toThrow();
+      for (const metrics of [result.metrics.test, result.metrics.validation!, result.baseline!.metrics.test]) {
+        expect(Number.isFinite(metrics.loss)).toBe(true);
+        expect(metrics.accuracy).toBeGreaterThanOrEqual(0);
+        expect(metrics.accuracy).toBeLessThanOrEqual(1);
+      }
+    }
+
+    it('the default search (rank, race, retraining with batch-norm recalibration, baseline, evaluation) runs on webgpu', async () => {
+      // Two entrants: one round of the race (a second round only follows three or more).
+      const result = await runOnWebgpu({ candidates: 3, raceSize: 2, raceSamples: 8 });
+      expect(result.strategy).toBe('rank-race');
+      expectSane(result);
+    }, 300_000);
+
+    it('a GDAS search (supernet steps, alpha read-outs, a checkpoint per epoch) runs on webgpu', async () => {
+      const result = await runOnWebgpu({ strategy: 'gdas', epochs: 2 });
+      expect(result.genotypeHistory).toHaveLength(2);
+      expectSane(result);
+    }, 300_000);
+  });
 });
