@@ -118,7 +118,15 @@ function refuseDilatedDepthwise(cfg: Cfg, layerName: string): void {
   );
 }
 
-/** Reads a tf.LayersModel into the export graph, then folds batch norm and fuses ReLUs. */
+/**
+ * Reads every weight of a model once, with an awaited read. GPU backends keep what an awaited read fetched on the
+ * host, so buildExportGraph's synchronous reads work after it on WebGPU too (which has no synchronous read).
+ */
+export async function readWeightsToHost(model: tf.LayersModel): Promise<void> {
+  await Promise.all(model.weights.map((w) => w.read().data()));
+}
+
+/** Reads a tf.LayersModel into the export graph, then folds batch norm and fuses ReLUs (see readWeightsToHost). */
 export function buildExportGraph(model: tf.LayersModel): ExportGraph {
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {
     throw new Error(`export: model "${model.name}" has ${model.inputs.length} inputs and ${model.outputs.length} outputs; exactly one of each is supported`);

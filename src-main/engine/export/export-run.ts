@@ -5,7 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { ExportReport, ExportReportEntry } from '../../contract/channels.js';
 import { exportCArray, tensorArenaBytes, verifyCArrayWithGpp } from './c-array.export.js';
-import { buildExportGraph } from './export-graph.js';
+import { buildExportGraph, readWeightsToHost } from './export-graph.js';
 import { modelReport } from './model-report.js';
 import { exportOnnx } from './onnx.export.js';
 import { dequantizeArray } from './quantize.js';
@@ -94,9 +94,12 @@ export async function exportModel(model: tf.LayersModel, options: ExportOptions)
   const tmp = join(parent, `.${basename(outDir)}.tmp-${process.pid}-${Date.now()}`);
   await mkdir(tmp, { recursive: true });
   try {
+    // Awaited reads first (GPU backends have no synchronous one): the weights, the test inputs and the expected outputs.
+    await readWeightsToHost(model);
+    const inputValues = Float32Array.from(await testInputs.data());
     const graph = buildExportGraph(model);
     const expected = tf.tidy(() => model.predict(testInputs) as tf.Tensor);
-    const want = expected.dataSync() as Float32Array;
+    const want = (await expected.data()) as Float32Array;
     const outShape = expected.shape;
     expected.dispose();
     const entries: ExportReportEntry[] = [];
@@ -110,7 +113,7 @@ export async function exportModel(model: tf.LayersModel, options: ExportOptions)
       const folder = join(tmp, 'tfjs');
       await mkdir(folder);
       const files = await saveTfjsFolder(model, folder);
-      const stock = await runStockTfjs(folder, Float32Array.from(testInputs.dataSync()), testInputs.shape);
+      const stock = await runStockTfjs(folder, inputValues, testInputs.shape);
       const diff = maxAbsDiff(want, stock.outputs);
       add({ format: 'tfjs', file: 'tfjs/model.json', bytes: files.reduce((s, f) => s + statSync(join(folder, f)).size, 0), verified: diff <= FLOAT_TOLERANCE, maxAbsDiff: diff, runtime: stock.runtime });
     }
@@ -119,7 +122,7 @@ export async function exportModel(model: tf.LayersModel, options: ExportOptions)
       const bytes = exportOnnx(model, graph);
       await writeFile(join(tmp, 'model.onnx'), bytes);
       const session = await ort.InferenceSession.create(bytes);
-      const result = await session.run({ input: new ort.Tensor('float32', Float32Array.from(testInputs.dataSync()), testInputs.shape) });
+      const result = await session.run({ input: new ort.Tensor('float32', inputValues, testInputs.shape) });
       const diff = maxAbsDiff(want, result.output.data as Float32Array);
       await session.release();
       add({ format: 'onnx', file: 'model.onnx', bytes: bytes.length, verified: diff <= FLOAT_TOLERANCE, maxAbsDiff: diff, runtime: 'onnxruntime-node (CPU)' });

@@ -25,6 +25,7 @@ import { loadCheckpoint } from './checkpoint.js';
 import { faultsFromEnv } from './faults.js';
 import { runLatency } from './latency.js';
 import { targetReport } from '../targets/target-report.js';
+import { readWeightsToHost } from '../export/export-graph.js';
 import { macroOptionsFor } from './macro-options.js';
 import { resolveConfig } from './presets.js';
 import { saveDenoisingExamples, saveRunModel } from './run-artifacts.js';
@@ -291,6 +292,7 @@ async function runPipeline(
         return undefined;
       });
   // What the int8 model needs on the target device, beside its limits (estimates: docs/targets.md).
+  await readWeightsToHost(retrained.model);
   const device = targetReport(config.target, retrained.model, search.targetAdjustments);
   if (!device.fit.fits) emit({ type: 'log', level: 'warn', message: `The model does not fit ${device.target.name} (arena ${device.fit.arenaBytes} B, flash ${device.fit.flashBytes} B).` });
   const result: RunResult = {
