@@ -5,6 +5,8 @@ import { randomBytes } from 'node:crypto';
 import type { RunEvent } from '../../contract/events.js';
 import type { RunResult, TestMetrics } from '../../contract/result.js';
 import type { ResolvedSearchConfig, SearchConfigInput } from '../../contract/search-config.js';
+import type { LayersModel } from '@tensorflow/tfjs';
+import type { BackendReport } from '../backend/backend.types.js';
 import { selectBackend } from '../backend/select-backend.js';
 import { backendChoiceOf, backendChoiceWords } from '../backend/backend-choice-words.js';
 import { searchWorkload } from './backend-workload.js';
@@ -23,10 +25,12 @@ import { writeJsonAtomic } from '../util/atomic-write.js';
 import { throttle } from '../util/throttle.js';
 import { loadCheckpoint } from './checkpoint.js';
 import { faultsFromEnv } from './faults.js';
-import { runLatency } from './latency.js';
+import { runLatency, type RunLatency } from './latency.js';
 import { targetReport } from '../targets/target-report.js';
 import { readWeightsToHost } from '../export/export-graph.js';
 import { macroOptionsFor } from './macro-options.js';
+import type { MacroOptions } from '../space/macro.js';
+import type { Task } from '../tasks/task.types.js';
 import { resolveConfig } from './presets.js';
 import { saveDenoisingExamples, saveRunModel } from './run-artifacts.js';
 import { RunCancelledError, throwIfCancelled } from './run-control.js';
@@ -204,6 +208,31 @@ export const runSearch: RunSearch = async (input: SearchConfigInput, options: Ru
   }
 };
 
+/**
+ * runLatency for result.json, or undefined (with a log line saying why): not on an emulated GPU, whose timings
+ * would describe the emulator (and whose latency table alone takes many minutes), nor when measuring fails.
+ */
+async function measuredLatency(
+  config: ResolvedSearchConfig,
+  task: Task,
+  macro: MacroOptions,
+  genotype: string,
+  model: LayersModel,
+  backend: BackendReport,
+  options: { signal?: AbortSignal; emit: (event: RunEvent) => void },
+): Promise<RunLatency | undefined> {
+  const { signal, emit } = options;
+  if (backend.emulated) {
+    emit({ type: 'log', level: 'info', message: `latency not measured: ${backend.name} runs on ${backend.adapter ?? 'an adapter'}, a GPU emulated on the processor, whose timings describe the emulator` });
+    return undefined;
+  }
+  return runLatency(config, task, macro, genotype, model, { signal }).catch((error: unknown) => {
+    if (signal?.aborted) throw error;
+    emit({ type: 'log', level: 'warn', message: `latency not measured: ${(error as Error).message}` });
+    return undefined;
+  });
+}
+
 async function runPipeline(
   config: ResolvedSearchConfig,
   runId: string,
@@ -283,14 +312,7 @@ async function runPipeline(
   }
   // Batch-1 latency of the retrained model, measured and as this machine's latency table predicts it.
   progress.enter('latency');
-  // Not on an emulated GPU: its timings would describe the emulator, and its latency table alone takes many minutes.
-  const latency = backend.emulated
-    ? void emit({ type: 'log', level: 'info', message: `latency not measured: ${backend.name} runs on ${backend.adapter ?? 'an adapter'}, a GPU emulated on the processor, whose timings describe the emulator` })
-    : await runLatency(config, data.task, macro, search.genotype, retrained.model, { signal }).catch((error: unknown) => {
-        if (signal?.aborted) throw error;
-        emit({ type: 'log', level: 'warn', message: `latency not measured: ${(error as Error).message}` });
-        return undefined;
-      });
+  const latency = await measuredLatency(config, data.task, macro, search.genotype, retrained.model, backend, { signal, emit });
   // What the int8 model needs on the target device, beside its limits (estimates: docs/targets.md).
   await readWeightsToHost(retrained.model);
   const device = targetReport(config.target, retrained.model, search.targetAdjustments);
