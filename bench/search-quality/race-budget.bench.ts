@@ -4,7 +4,9 @@
  * the ground truth's validation split; Kendall τ against its ground-truth accuracy (seed 0, and the mean of
  * seeds 0 and 1). Results in bench/results/race-budget.json (scores per cell, for replay-pipelines.py).
  *
- *   npx tsx bench/search-quality/race-budget.bench.ts [--count 60]     # ~3 min per budget per 60 cells here
+ *   npx tsx bench/search-quality/race-budget.bench.ts [--count 60] [--out FILE]     # ~3 min per budget per 60 cells here
+ *
+ * Resumable: a budget already scored for the same cells is kept.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { selectBackend } from '../../src-main/engine/backend/select-backend.js';
@@ -16,28 +18,30 @@ import { readGroundTruth } from './groundtruth.bench.js';
 import { kendallTau } from './rank-correlation.js';
 import { benchData, GROUND_TRUTH_MODEL } from './setup.js';
 
-const FILE = 'bench/results/race-budget.json';
+const argument = (name: string) => (process.argv.includes(`--${name}`) ? process.argv[process.argv.indexOf(`--${name}`) + 1] : undefined);
+const FILE = argument('out') ?? 'bench/results/race-budget.json';
 const BUDGETS: Record<string, { samples: number; recalibrate: boolean }> = {
   '1500': { samples: 1_500, recalibrate: false },
   '1500-recalibrated': { samples: 1_500, recalibrate: true },
   '3000-recalibrated': { samples: 3_000, recalibrate: true },
 };
 
-const countArg = process.argv.indexOf('--count');
 await selectBackend();
 const data = benchData();
 const truth = readGroundTruth()?.spaces.nb201;
 if (!truth) throw new Error('No NB201 ground truth: run npm run bench:groundtruth first.');
-const rows = truth.rows.slice(0, countArg >= 0 ? Number(process.argv[countArg + 1]) : truth.rows.length);
+const rows = truth.rows.slice(0, Number(argument('count') ?? truth.rows.length));
 const twoSeeds = rows.map((r) => {
   const repeat = truth.repeats.find((x) => x.genotype === r.genotype);
   return repeat ? (r.accuracy + repeat.accuracy) / 2 : r.accuracy;
 });
-const saved: { genotypes: string[]; budgets: Record<string, { scores: number[]; seconds: number; kendallTau: number; kendallTauTwoSeeds: number }> } = existsSync(FILE)
-  ? JSON.parse(readFileSync(FILE, 'utf8'))
-  : { genotypes: rows.map((r) => r.genotype), budgets: {} };
+type Saved = { genotypes: string[]; budgets: Record<string, { scores: number[]; seconds: number; kendallTau: number; kendallTauTwoSeeds: number }> };
+const genotypes = rows.map((r) => r.genotype);
+const earlier: Saved | undefined = existsSync(FILE) ? JSON.parse(readFileSync(FILE, 'utf8')) : undefined;
+// Scores of other cells (another --count, a rebuilt ground truth) are not kept.
+const saved: Saved = earlier?.genotypes.join() === genotypes.join() ? earlier : { genotypes, budgets: {} };
 for (const [name, budget] of Object.entries(BUDGETS)) {
-  if (saved.budgets[name]?.scores.length === rows.length) continue;
+  if (saved.budgets[name]) continue;
   const started = performance.now();
   const scores: number[] = [];
   for (const r of rows) {
