@@ -35,7 +35,10 @@ export const SearchConfigSchema = z
     channels: positiveInt.optional(),
     cells: positiveInt.optional(),
     nodes: positiveInt.optional(),
-    /** Samples of the training set used during the search (the rest is not read); 0 = all. */
+    /**
+     * Samples of the training set the search trains on (the race's rounds included); 0 = all. A ranking
+     * search also scores its untrained candidates on one batch (64 images) drawn from the whole training split.
+     */
     searchSamples: z.number().int().nonnegative().optional(),
     /** Training samples used when retraining (a seeded, class-balanced subset); 0 = all. */
     retrainSamples: z.number().int().nonnegative().optional(),

@@ -1,7 +1,7 @@
 import type { RunStage } from '../../contract/events.js';
 import type { ResolvedSearchConfig } from '../../contract/search-config.js';
 import { finalistCount, FIRST_ROUND_VALIDATION } from '../search/rank/rank-race.js';
-import { FINAL_ROUND_MAX_EPOCHS, RACE_BATCH } from '../search/rank/rank-race-phase.js';
+import { FINAL_ROUND_MAX_EPOCHS, RACE_BATCH, raceRoundImages } from '../search/rank/rank-race-phase.js';
 
 /**
  * The work of each stage of a run in one unit, so that a cost measured in one stage predicts the next: a
@@ -82,10 +82,11 @@ export function racePlan(config: ResolvedSearchConfig, sizes: DataSizes, ratios:
     evalImages,
     units: trainImages * batchFactor + evalImages * ratios.evalUnits + ratios.entrantUnits,
   });
-  const first = round(entrants, Math.min(sizes.train, config.raceSamples), ratios.firstRoundFactor, finalists > 0 ? Math.min(sizes.validation, FIRST_ROUND_VALIDATION) : sizes.validation);
+  const images = raceRoundImages(config);
+  const first = round(entrants, Math.min(sizes.train, images.first), ratios.firstRoundFactor, finalists > 0 ? Math.min(sizes.validation, FIRST_ROUND_VALIDATION) : sizes.validation);
   if (finalists === 0) return { rounds: [first], evalUnits: ratios.evalUnits };
   const epochs = Math.min(config.retrainEpochs, FINAL_ROUND_MAX_EPOCHS);
-  return { rounds: [first, round(finalists, Math.min(sizes.train, config.raceFinalSamples) * epochs, 1, sizes.validation)], evalUnits: ratios.evalUnits };
+  return { rounds: [first, round(finalists, Math.min(sizes.train, images.final) * epochs, 1, sizes.validation)], evalUnits: ratios.evalUnits };
 }
 
 /** Images trained per retraining (the last partial batch of each epoch is dropped). */

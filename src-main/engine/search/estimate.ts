@@ -1,6 +1,7 @@
 import type { SearchConfigInput } from '../../contract/search-config.js';
 import { resolveConfig } from './presets.js';
 import { finalistCount } from './rank/rank-race.js';
+import { FINAL_ROUND_MAX_EPOCHS, raceRoundImages } from './rank/rank-race-phase.js';
 
 /**
  * CPU milliseconds per training sample on the reference machine (2-core x86 with AVX-512, wasm
@@ -47,7 +48,8 @@ export async function estimateSearch(request: { config: SearchConfigInput }): Pr
   const positions = config.task === 'denoising' ? basePositions * 4 : basePositions;
   const scale = modelScale(config.channels, config.cells, positions);
   const searchSamples = (config.searchSamples > 0 ? Math.min(config.searchSamples, train) : train) / 2;
-  const raceImages = config.raceSize * config.raceSamples + finalistCount(config.raceSize) * config.raceFinalSamples * Math.min(config.retrainEpochs, 3);
+  const race = raceRoundImages(config);
+  const raceImages = config.raceSize * race.first + finalistCount(config.raceSize) * race.final * Math.min(config.retrainEpochs, FINAL_ROUND_MAX_EPOCHS);
   const searchMs =
     config.strategy === 'rank-race'
       ? config.candidates * RANK_MS_PER_CANDIDATE * scale + raceImages * RETRAIN_MS_PER_SAMPLE * RACE_COST_FACTOR * scale

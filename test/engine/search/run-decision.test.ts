@@ -39,6 +39,13 @@ describe('runSearch: how decided the search was', () => {
     expect(events.some((e) => e.type === 'decision' && e.decision.method === 'rank-race' && e.decision.final)).toBe(true);
   }, 180_000);
 
+  it('--search-samples bounds the images every race round trains on', async () => {
+    const run = await runSearch({ data: { kind: 'path', path: data }, ...tiny, candidates: 4, raceSize: 3, raceSamples: 16, searchSamples: 6 }, { outDir: root, store: 'none' });
+    const decision = read(run.runDir).decision!;
+    if (decision.method !== 'rank-race') throw new Error(`expected a rank-race decision, got ${decision.method}`);
+    expect(decision.race.map((r) => r.samples)).toEqual([6, 6, 6, 6, 6]);
+  }, 180_000);
+
   it('a gradient search reports every chosen edge with its lead over the runner-up', async () => {
     const events: RunEvent[] = [];
     const run = await runSearch({ data: { kind: 'path', path: data }, ...tiny, strategy: 'gdas', epochs: 2 }, { outDir: root, store: 'none', onEvent: (e) => events.push(e) });

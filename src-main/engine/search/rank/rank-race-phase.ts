@@ -15,6 +15,12 @@ export const RACE_BATCH = 32;
 /** HAR retrains for 8 epochs at the quick preset: the race's last round stops at 3. */
 export const FINAL_ROUND_MAX_EPOCHS = 3;
 
+/** Training images of the race's first and final rounds: --search-samples bounds what the search trains on, the race included. */
+export function raceRoundImages(config: Pick<ResolvedSearchConfig, 'searchSamples' | 'raceSamples' | 'raceFinalSamples'>): { first: number; final: number } {
+  const readable = (samples: number) => (config.searchSamples > 0 ? Math.min(samples, config.searchSamples) : samples);
+  return { first: readable(config.raceSamples), final: readable(config.raceFinalSamples) };
+}
+
 /** The ranking search as a search phase: the same result shape as a gradient search, with its decision. */
 export async function runRankRacePhase(
   config: ResolvedSearchConfig,
@@ -23,12 +29,13 @@ export async function runRankRacePhase(
   options: SearchPhaseOptions,
 ): Promise<SearchPhaseResult> {
   const space = getSpace(config.space, { nodes: config.nodes });
+  const images = raceRoundImages(config);
   const found = await rankRaceSearch(space, { train: data.train, validation: data.validation, task: data.task, noise: config.noise }, macro, {
     candidates: config.candidates,
     proxyBatch: 64,
     raceSize: config.raceSize,
-    raceSamples: config.raceSamples,
-    finalSamples: config.raceFinalSamples,
+    raceSamples: images.first,
+    finalSamples: images.final,
     recalibrateBatchNorm: BN_RECALIBRATION_BATCHES,
     raceBatch: Math.min(config.batchSize, RACE_BATCH),
     finalRound: { batchSize: config.batchSize, epochs: Math.min(config.retrainEpochs, FINAL_ROUND_MAX_EPOCHS) },
