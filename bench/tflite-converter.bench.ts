@@ -126,7 +126,7 @@ async function main(): Promise<void> {
       mkdirSync(folder);
       await saveTfjsFolder(model, folder);
       const calib = tf.tensor(calibration, [CALIBRATION, 28, 28, 1]);
-      const ours = exportTflite(model, { graph: buildExportGraph(model), quantize: 'int8', calibration: calib });
+      const ours = await exportTflite(model, { graph: buildExportGraph(model), quantize: 'int8', calibration: calib });
       calib.dispose();
       const theirsPath = path.join(work, 'theirs.tflite');
       const converted = spawnSync(python, ['-c', CONVERT, folder, path.join(work, 'calibration.bin'), JSON.stringify([28, 28, 1]), theirsPath], { encoding: 'utf8' });

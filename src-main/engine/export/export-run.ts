@@ -130,8 +130,8 @@ export async function exportModel(model: tf.LayersModel, options: ExportOptions)
 
     let float: TfliteExport | undefined;
     let int8: TfliteExport | undefined;
-    if (formats.includes('tflite')) float = exportTflite(model, { graph });
-    if (wantsInt8) int8 = exportTflite(model, { graph, quantize: 'int8', calibration: options.calibration });
+    if (formats.includes('tflite')) float = await exportTflite(model, { graph });
+    if (wantsInt8) int8 = await exportTflite(model, { graph, quantize: 'int8', calibration: options.calibration });
     if (float) await writeFile(join(tmp, 'model.tflite'), float.bytes);
     if (int8) await writeFile(join(tmp, 'model_int8.tflite'), int8.bytes);
 

@@ -17,21 +17,57 @@ export interface QuantParams {
 
 export type ActivationRanges = Map<number, { min: number; max: number }>;
 
-/** Min/max of every graph tensor over the calibration inputs, computed in chunks to bound memory. */
-export function calibrate(graph: ExportGraph, calibration: tf.Tensor, chunk = 32): ActivationRanges {
-  const ranges: ActivationRanges = new Map();
+/**
+ * Runs the export graph over the calibration inputs in chunks (bounding memory) and reads, once per chunk
+ * with an awaited read (a GPU backend has no synchronous one), what `statistic` makes of each tensor it keeps.
+ */
+async function overChunks(
+  graph: ExportGraph,
+  calibration: tf.Tensor,
+  chunk: number,
+  statistic: (id: number, value: tf.Tensor) => tf.Tensor | undefined,
+  take: (id: number, values: Float32Array) => void,
+): Promise<void> {
   const n = calibration.shape[0];
   for (let start = 0; start < n; start += chunk) {
-    tf.tidy(() => {
-      const x = calibration.slice(start, Math.min(chunk, n - start));
-      runExportGraph(graph, x, (id, value) => {
-        const min = value.min().dataSync()[0];
-        const max = value.max().dataSync()[0];
-        const r = ranges.get(id);
-        ranges.set(id, r ? { min: Math.min(r.min, min), max: Math.max(r.max, max) } : { min, max });
+    const ids: number[] = [];
+    const sizes: number[] = [];
+    // The graph's run disposes every tensor made inside it, so the statistics are kept until joined.
+    const parts: tf.Tensor[] = [];
+    const flat = tf.tidy(() => {
+      runExportGraph(graph, calibration.slice(start, Math.min(chunk, n - start)), (id, value) => {
+        const s = statistic(id, value);
+        if (!s) return;
+        ids.push(id);
+        sizes.push(s.size);
+        parts.push(tf.keep(s.flatten()));
       });
+      return parts.length ? tf.concat(parts) : tf.zeros([0]);
+    });
+    tf.dispose(parts);
+    const values = (await flat.data()) as Float32Array;
+    flat.dispose();
+    let offset = 0;
+    ids.forEach((id, k) => {
+      take(id, values.subarray(offset, offset + sizes[k]));
+      offset += sizes[k];
     });
   }
+}
+
+/** Min/max of every graph tensor over the calibration inputs. */
+export async function calibrate(graph: ExportGraph, calibration: tf.Tensor, chunk = 32): Promise<ActivationRanges> {
+  const ranges: ActivationRanges = new Map();
+  await overChunks(
+    graph,
+    calibration,
+    chunk,
+    (_id, value) => tf.stack([value.min(), value.max()]),
+    (id, [min, max]) => {
+      const r = ranges.get(id);
+      ranges.set(id, r ? { min: Math.min(r.min, min), max: Math.max(r.max, max) } : { min, max });
+    },
+  );
   return ranges;
 }
 
@@ -39,21 +75,19 @@ export function calibrate(graph: ExportGraph, calibration: tf.Tensor, chunk = 32
  * Per-channel max |value| (last axis) of the given graph tensors over the calibration inputs; used to
  * judge how a rescaling of channels changes their share of a per-tensor int8 range.
  */
-export function calibrateChannels(graph: ExportGraph, calibration: tf.Tensor, ids: Set<number>, chunk = 32): Map<number, Float64Array> {
+export async function calibrateChannels(graph: ExportGraph, calibration: tf.Tensor, ids: Set<number>, chunk = 32): Promise<Map<number, Float64Array>> {
   const out = new Map<number, Float64Array>();
-  const n = calibration.shape[0];
-  for (let start = 0; start < n; start += chunk) {
-    tf.tidy(() => {
-      const x = calibration.slice(start, Math.min(chunk, n - start));
-      runExportGraph(graph, x, (id, value) => {
-        if (!ids.has(id)) return;
-        const m = value.abs().reshape([-1, value.shape[value.rank - 1]]).max(0).dataSync();
-        const acc = out.get(id) ?? new Float64Array(m.length);
-        for (let c = 0; c < m.length; c++) acc[c] = Math.max(acc[c], m[c]);
-        out.set(id, acc);
-      });
-    });
-  }
+  await overChunks(
+    graph,
+    calibration,
+    chunk,
+    (id, value) => (ids.has(id) ? value.abs().reshape([-1, value.shape[value.rank - 1]]).max(0) : undefined),
+    (id, m) => {
+      const acc = out.get(id) ?? new Float64Array(m.length);
+      for (let c = 0; c < m.length; c++) acc[c] = Math.max(acc[c], m[c]);
+      out.set(id, acc);
+    },
+  );
   return out;
 }
 

@@ -48,7 +48,7 @@ const i8Bytes = (a: Int8Array): Uint8Array => new Uint8Array(a.buffer.slice(a.by
 const act = (a: FusedActivation): number => (a === 'relu' ? Activation.RELU : Activation.NONE);
 const pad = (p: 'same' | 'valid'): number => (p === 'same' ? Padding.SAME : Padding.VALID);
 
-export function exportTflite(model: tf.LayersModel, options: TfliteOptions = {}): TfliteExport {
+export async function exportTflite(model: tf.LayersModel, options: TfliteOptions = {}): Promise<TfliteExport> {
   const int8 = options.quantize === 'int8';
   const built = options.graph ?? buildExportGraph(model);
   // int8: equal depthwise channel scales (float-exact), so one scale vector serves every depthwise layer of a width.
@@ -56,9 +56,9 @@ export function exportTflite(model: tf.LayersModel, options: TfliteOptions = {})
   let graph = built;
   if (int8 && options.equalizeDepthwise !== false) {
     const outputs = new Set(built.ops.filter((o) => o.kind === 'depthwise').map((o) => o.output));
-    graph = equalizeDepthwise(built, calibrateChannels(built, options.calibration!, outputs));
+    graph = equalizeDepthwise(built, await calibrateChannels(built, options.calibration!, outputs));
   }
-  const params = int8 ? activationQuantParams(graph, options.calibration!) : new Map<number, QuantParams>();
+  const params = int8 ? await activationQuantParams(graph, options.calibration!) : new Map<number, QuantParams>();
 
   const tensors: TfliteTensor[] = [];
   const buffers: (Uint8Array | null)[] = [null];
@@ -286,8 +286,8 @@ export function exportTflite(model: tf.LayersModel, options: TfliteOptions = {})
  * (what TFLite's converter does), so they need no requantisation; the others are requantised by a
  * QUANTIZE op before the concatenation.
  */
-export function activationQuantParams(graph: ExportGraph, calibration: tf.Tensor): Map<number, QuantParams> {
-  const ranges = calibrate(graph, calibration);
+export async function activationQuantParams(graph: ExportGraph, calibration: tf.Tensor): Promise<Map<number, QuantParams>> {
+  const ranges = await calibrate(graph, calibration);
   const producer = new Map(graph.ops.map((o) => [o.output, o]));
   const widened = new Set<number>();
   for (const o of graph.ops) {

@@ -158,6 +158,27 @@ describe.skipIf(missing !== undefined)('webgpu on SwiftShader', () => {
     result.model.dispose();
   }, 240_000);
 
+  it('exports int8 TFLite and the C header from a model whose weights are on the GPU (calibration reads are awaited)', async () => {
+    await tf.setBackend('webgpu');
+    const { exportModel } = await import('../../../src-main/engine/export/export-run.js');
+    const { harModel, sampleInputs } = await import('../export/export-fixtures.js');
+    const model = harModel();
+    const testInputs = sampleInputs(model, 12, 6);
+    const calibration = sampleInputs(model, 20, 5);
+    tf.tidy(() => void model.predict(testInputs)); // the weights move to the GPU
+    const outDir = mkdtempSync(path.join(os.tmpdir(), 'nas-webgpu-export-'));
+    try {
+      const report = await exportModel(model, { formats: ['tflite-int8', 'c'], outDir: path.join(outDir, 'out'), testInputs, calibration });
+      const int8 = report.exports.find((e) => e.format === 'tflite-int8');
+      expect(int8?.verified, int8?.note).toBe(true);
+      expect(report.exports.find((e) => e.format === 'c')?.bytes).toBeGreaterThan(0);
+    } finally {
+      tf.dispose([testInputs, calibration]);
+      model.dispose();
+      rmSync(outDir, { recursive: true, force: true });
+    }
+  }, 240_000);
+
   // GDAS: hard Gumbel samples (argmax on the alphas read before the step), straight-through weights, the
   // supernet skipping the ops off the path. Weights on momentum SGD, alphas on Adam, both on the device.
   it('one GDAS search step on a tiny supernet agrees with the cpu backend: losses, gradients and the device optimizers', async () => {

@@ -18,7 +18,7 @@ describe('C array export', () => {
       const model = make();
       const graph = buildExportGraph(model);
       const calibration = sampleInputs(model, 32, 11);
-      const int8 = exportTflite(model, { graph, quantize: 'int8', calibration });
+      const int8 = await exportTflite(model, { graph, quantize: 'int8', calibration });
       const c = exportCArray(int8, graph);
       expect(c.source).toContain('alignas(16) const unsigned char g_model_data[] = {');
       expect(c.source).toContain(`const unsigned int g_model_data_len = ${int8.bytes.length};`);
@@ -46,11 +46,11 @@ describe('C array export', () => {
     });
   }
 
-  it('the header carries the arena TFLite Micro measured, when given, and says so', () => {
+  it('the header carries the arena TFLite Micro measured, when given, and says so', async () => {
     const model = harModel();
     const graph = buildExportGraph(model);
     const calibration = sampleInputs(model, 16, 2);
-    const c = exportCArray(exportTflite(model, { graph, quantize: 'int8', calibration }), graph, { measuredArenaBytes: 12345 });
+    const c = exportCArray(await exportTflite(model, { graph, quantize: 'int8', calibration }), graph, { measuredArenaBytes: 12345 });
     expect(c.arenaSource).toBe('tflite-micro');
     expect(c.header).toContain('#define G_MODEL_DATA_TENSOR_ARENA_SIZE 12345');
     expect(c.header).toMatch(/what TFLite Micro used/);

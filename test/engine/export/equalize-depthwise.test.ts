@@ -52,7 +52,7 @@ describe('equalizeDepthwise', () => {
     model.dispose();
   });
 
-  it('with calibration ranges, skips a layer whose rescaling would raise the estimated int8 noise', () => {
+  it('with calibration ranges, skips a layer whose rescaling would raise the estimated int8 noise', async () => {
     const model = twoBranches();
     const graph = buildExportGraph(model);
     const dwOutputs = new Set(graph.ops.filter((o) => o.kind === 'depthwise').map((o) => o.output));
@@ -66,7 +66,7 @@ describe('equalizeDepthwise', () => {
     const eq = equalizeDepthwise(graph, ranges);
     expect(eq.ops[graph.ops.indexOf(dw)]).toBe(dw);
     const x = sampleInputs(model, 8);
-    const real = calibrateChannels(graph, x, dwOutputs);
+    const real = await calibrateChannels(graph, x, dwOutputs);
     expect([...real.keys()].sort()).toEqual([...dwOutputs].sort());
     for (const r of real.values()) expect(r).toHaveLength(8);
     x.dispose();

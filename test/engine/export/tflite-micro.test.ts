@@ -22,7 +22,7 @@ describe.skipIf(!ready)('int8 exports in TFLite Micro and LiteRT', () => {
       const model = make();
       const graph = buildExportGraph(model);
       const calibration = sampleInputs(model, 100, 101);
-      const int8 = exportTflite(model, { graph, quantize: 'int8', calibration });
+      const int8 = await exportTflite(model, { graph, quantize: 'int8', calibration });
       const x = sampleInputs(model, 40, 202);
       const want = tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync() as Float32Array);
       const outShape = (model.outputs[0].shape as number[]).slice(1);

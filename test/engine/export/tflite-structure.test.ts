@@ -49,12 +49,12 @@ function checkInt8(m: ReadModel): void {
 
 describe('TFLite files, read back', () => {
   for (const [name, make] of [['darts_v2', dartsV2Small], ['mnist', mnistLikeClassifier], ['har', harModel]] as const) {
-    it(`${name}: float and int8 are lean; int8 quantisation tables are complete`, () => {
+    it(`${name}: float and int8 are lean; int8 quantisation tables are complete`, async () => {
       const model = make();
       const graph = buildExportGraph(model);
       const calibration = sampleInputs(model, 32, 3);
-      const float = readTflite(exportTflite(model, { graph }).bytes);
-      const int8 = readTflite(exportTflite(model, { graph, quantize: 'int8', calibration }).bytes);
+      const float = readTflite((await exportTflite(model, { graph })).bytes);
+      const int8 = readTflite((await exportTflite(model, { graph, quantize: 'int8', calibration })).bytes);
       tf.dispose(calibration);
       checkLean(float);
       checkLean(int8);
@@ -64,12 +64,12 @@ describe('TFLite files, read back', () => {
     });
   }
 
-  it('size breakdown (docs/export.md): categories add up to the file, weights are the graph\'s, int8 weight data is about a quarter of float', () => {
+  it('size breakdown (docs/export.md): categories add up to the file, weights are the graph\'s, int8 weight data is about a quarter of float', async () => {
     const model = mnistLikeClassifier();
     const graph = buildExportGraph(model);
     const calibration = sampleInputs(model, 32, 3);
-    const float = tfliteSizeBreakdown(exportTflite(model, { graph }).bytes);
-    const int8 = tfliteSizeBreakdown(exportTflite(model, { graph, quantize: 'int8', calibration }).bytes);
+    const float = tfliteSizeBreakdown((await exportTflite(model, { graph })).bytes);
+    const int8 = tfliteSizeBreakdown((await exportTflite(model, { graph, quantize: 'int8', calibration })).bytes);
     tf.dispose(calibration);
     // An unfolded batch norm is written as a 1x1 depthwise conv (c weights) on 4-D tensors, a diagonal c x c
     // fully-connected layer on 2-D ones.
@@ -83,10 +83,10 @@ describe('TFLite files, read back', () => {
     model.dispose();
   });
 
-  it('darts_v2: depthwise convs carry a bias even when it is zero (LiteRT 2.3 crashes without); int8 needs no QUANTIZE before concatenation', () => {
+  it('darts_v2: depthwise convs carry a bias even when it is zero (LiteRT 2.3 crashes without); int8 needs no QUANTIZE before concatenation', async () => {
     const model = dartsV2Small();
     const calibration = sampleInputs(model, 32, 3);
-    const int8 = readTflite(exportTflite(model, { quantize: 'int8', calibration }).bytes);
+    const int8 = readTflite((await exportTflite(model, { quantize: 'int8', calibration })).bytes);
     tf.dispose(calibration);
     const dws = int8.operators.filter((o) => o.builtinCode === BuiltinOp.DEPTHWISE_CONV_2D);
     expect(dws.length).toBeGreaterThan(0);

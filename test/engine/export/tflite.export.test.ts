@@ -31,11 +31,12 @@ describe.skipIf(skipReason !== '')('TFLite export, run by the TFLite interpreter
       { name: 'darts_v2', model: dartsV2Small(), classifier: true },
     ];
     const runs: TfliteRun[] = [];
-    const prepared = cases.map((c) => {
+    const prepared = [];
+    for (const c of cases) {
       const graph = buildExportGraph(c.model);
       const calibration = sampleInputs(c.model, 200, 101);
-      const float = exportTflite(c.model, { graph });
-      const int8 = exportTflite(c.model, { graph, quantize: 'int8', calibration });
+      const float = await exportTflite(c.model, { graph });
+      const int8 = await exportTflite(c.model, { graph, quantize: 'int8', calibration });
       calibration.dispose();
       const x = sampleInputs(c.model, 40, 202);
       const predicted = c.model.predict(x) as tf.Tensor;
@@ -45,8 +46,8 @@ describe.skipIf(skipReason !== '')('TFLite export, run by the TFLite interpreter
       x.dispose();
       runs.push({ bytes: float.bytes, inputShape: float.inputShape, inputDtype: 'float32', samples });
       runs.push({ bytes: int8.bytes, inputShape: int8.inputShape, inputDtype: 'int32', samples: samples.map((s) => Array.from(quantizeArray(s, int8.io!.input))) });
-      return { ...c, float, int8, want };
-    });
+      prepared.push({ ...c, float, int8, want });
+    }
     const outputs = await runTfliteInChromium(runs);
     prepared.forEach((c, k) => {
       const floatOut = outputs[2 * k];
@@ -76,8 +77,8 @@ describe.skipIf(skipReason !== '')('TFLite export, run by the TFLite interpreter
     prepared.forEach((c) => c.model.dispose());
   }, 300_000); // four models, 200-sample calibration each, one browser session: slow on a shared 2-core machine
 
-  it('writes a flatbuffer TFLite recognises: identifier TFL3, schema version 3', () => {
-    const t = exportTflite(denoiser());
+  it('writes a flatbuffer TFLite recognises: identifier TFL3, schema version 3', async () => {
+    const t = await exportTflite(denoiser());
     expect(new TextDecoder().decode(t.bytes.subarray(4, 8))).toBe('TFL3');
   });
 });

@@ -40,7 +40,7 @@ describe('deviceCost', () => {
     model.dispose();
   });
 
-  it('flash is never below, and at most 30 % above, what our int8 TFLite writer produces for searched cells (DARTS, NB201, chain)', () => {
+  it('flash is never below, and at most 30 % above, what our int8 TFLite writer produces for searched cells (DARTS, NB201, chain)', async () => {
     const cases = [
       { space: 'darts', nodes: 4, channels: 8, cells: 5, side: 28, stemStride: 2 as const },
       { space: 'nb201', nodes: 4, channels: 8, cells: 3, side: 16, stemStride: 1 as const },
@@ -54,7 +54,7 @@ describe('deviceCost', () => {
       const model = buildDerivedModel(genotype, task, { channels: c.channels, cells: c.cells, nodes: c.nodes, stemMultiplier: 3, stemStride: c.stemStride, reductions: true, seed: 1 });
       const graph = buildExportGraph(model);
       const calibration = tf.randomUniform([8, c.side, c.side, 1], 0, 1, 'float32', 3);
-      const written = exportTflite(model, { graph, quantize: 'int8', calibration }).bytes.length;
+      const written = (await exportTflite(model, { graph, quantize: 'int8', calibration })).bytes.length;
       const estimate = deviceCost(graph).flashBytes;
       expect(estimate, `${c.space} C=${c.channels}`).toBeGreaterThanOrEqual(written);
       expect(estimate, `${c.space} C=${c.channels}`).toBeLessThanOrEqual(1.3 * written);
@@ -80,7 +80,7 @@ describe('the arena estimate in TFLite Micro', () => {
       const model = buildDerivedModel(genotype, task, { channels: c.channels, cells: c.cells, nodes: c.nodes, stemMultiplier: 3, stemStride: c.stemStride, reductions: true, seed: 1 });
       const graph = buildExportGraph(model);
       const calibration = tf.randomUniform([8, c.side, c.side, 1], 0, 1, 'float32', 3);
-      const int8 = exportTflite(model, { graph, quantize: 'int8', calibration });
+      const int8 = await exportTflite(model, { graph, quantize: 'int8', calibration });
       const samples = quantizeInput(calibration.slice([0], [1]).dataSync(), int8.io!.input);
       const estimate = deviceCost(graph).arenaBytes;
       const run = (arenaBytes: number) => runTfliteInPython({ runtime: 'tflm', bytes: int8.bytes, inputShape: [c.side, c.side, 1], samples, arenaBytes });
