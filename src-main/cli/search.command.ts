@@ -119,7 +119,7 @@ export function searchCommand(): Command {
     .option('--config <file>', 'a JSON search config (flags override it)')
     .addOption(new Option('--task <task>', 'what to learn').choices(['classification', 'denoising', 'har']))
     .option('--data <mnist|fashion-mnist|har-synthetic|PATH>', 'built-in data set (fashion-mnist tells architectures apart better than mnist) or a path to your own data')
-    .addOption(new Option('--space <space>', 'search space').choices(['darts', 'nb201', 'chain', 'har1d']))
+    .addOption(new Option('--space <space>', 'search space (default: chain for images, darts for denoising, har1d for HAR)').choices(['darts', 'nb201', 'chain', 'har1d']))
     .addOption(new Option('--strategy <strategy>', 'search strategy (default rank-race: rank candidates without training, race the best on validation data)').choices(['rank-race', 'darts', 'gdas', 'pcdarts', 'fbnet', 'random']))
     .addOption(new Option('--preset <preset>', 'compute budget').choices(['quick', 'standard']))
     .option('--epochs <n>', 'search epochs', positiveInt('--epochs'))

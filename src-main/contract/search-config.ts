@@ -23,7 +23,8 @@ export const SearchConfigSchema = z
   .object({
     task: TaskKindSchema.default('classification'),
     data: DataSourceSchema.default({ kind: 'builtin', name: 'mnist' }),
-    space: SpaceNameSchema.default('darts'),
+    /** Default: the task's own (contract/default-space.ts): images chain, denoising darts, HAR har1d. */
+    space: SpaceNameSchema.optional(),
     strategy: StrategyNameSchema.default('rank-race'),
     preset: PresetNameSchema.default('quick'),
     seed: z.number().int().nonnegative().default(0),
@@ -86,6 +87,7 @@ export type SearchConfig = z.output<typeof SearchConfigSchema>;
 
 /** A config with every preset-driven number resolved. */
 export interface ResolvedSearchConfig extends SearchConfig {
+  space: z.infer<typeof SpaceNameSchema>;
   epochs: number;
   retrainEpochs: number;
   batchSize: number;

@@ -17,6 +17,7 @@ import { engineEntry } from './engine-entry.js';
 import { NotAvailableError } from './not-available.js';
 import { exportRunFormats, readKeptExportReport, saveExportsTo } from './exports.js';
 import { listRunIds, readRunDetails, readRunSummary, summaryFromResult } from './run-folders.js';
+import { defaultSpace } from '../contract/default-space.js';
 
 export type EmitEvent = <E extends EventChannel>(channel: E, payload: EventPayloads[E]) => void;
 
@@ -218,7 +219,7 @@ export class EngineService {
       runId: run.runId,
       task: run.config.task,
       dataset: data.kind === 'builtin' ? data.name : data.path.split(/[\\/]/).filter(Boolean).pop() ?? data.path,
-      space: run.config.space,
+      space: run.config.space ?? defaultSpace(run.config.task),
       strategy: run.config.strategy,
       preset: run.config.preset,
       status: run.status,

@@ -1,5 +1,6 @@
 import type { SearchConfigInput } from '../../src-main/contract/search-config.js';
 import type { TargetId } from '../../src-main/contract/targets.js';
+import { defaultSpace } from '../../src-main/contract/default-space.js';
 
 export type TaskKind = 'classification' | 'denoising' | 'har';
 export type SpaceName = 'darts' | 'nb201' | 'chain' | 'har1d';
@@ -111,7 +112,7 @@ export function defaultForm(): SearchForm {
     dataKind: 'builtin',
     builtin: 'mnist',
     path: '',
-    space: 'darts',
+    space: 'chain',
     strategy: 'rank-race',
     collapseGuard: DEFAULT_GUARD,
     preset: 'quick',
@@ -155,7 +156,7 @@ export function harOptions(form: SearchForm): { sampleRateHz?: number; windowSec
 
 /** The built-in data set that fits a task, and the space a task starts with. */
 export function taskDefaults(task: TaskKind): Pick<SearchForm, 'builtin' | 'space'> {
-  return task === 'har' ? { builtin: 'har-synthetic', space: 'har1d' } : { builtin: 'mnist', space: 'darts' };
+  return { builtin: task === 'har' ? 'har-synthetic' : 'mnist', space: defaultSpace(task) };
 }
 
 export function dataSource(form: SearchForm): NonNullable<SearchConfigInput['data']> {

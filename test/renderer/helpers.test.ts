@@ -29,7 +29,7 @@ describe('search form', () => {
   it('builds a config the contract accepts, with only what the user set', () => {
     const form = { ...defaultForm(), epochs: '1', searchSamples: '1000', retrainEpochs: '1' };
     const config = buildConfig(form);
-    expect(config).toEqual({ task: 'classification', data: { kind: 'builtin', name: 'mnist' }, space: 'darts', strategy: 'rank-race', preset: 'quick', epochs: 1, searchSamples: 1000, retrainEpochs: 1 });
+    expect(config).toEqual({ task: 'classification', data: { kind: 'builtin', name: 'mnist' }, space: 'chain', strategy: 'rank-race', preset: 'quick', epochs: 1, searchSamples: 1000, retrainEpochs: 1 });
     expect(SearchConfigSchema.safeParse(config).success).toBe(true);
   });
 
