@@ -17,7 +17,7 @@ import { engineEntry } from './engine-entry.js';
 import { NotAvailableError } from './not-available.js';
 import { exportRunFormats, readKeptExportReport, saveExportsTo } from './exports.js';
 import { listRunIds, readRunDetails, readRunSummary, summaryFromResult } from './run-folders.js';
-import { defaultSpace } from '../contract/default-space.js';
+import { searchSpaceFor } from '../contract/default-space.js';
 
 export type EmitEvent = <E extends EventChannel>(channel: E, payload: EventPayloads[E]) => void;
 
@@ -219,7 +219,7 @@ export class EngineService {
       runId: run.runId,
       task: run.config.task,
       dataset: data.kind === 'builtin' ? data.name : data.path.split(/[\\/]/).filter(Boolean).pop() ?? data.path,
-      space: run.config.space ?? defaultSpace(run.config.task),
+      space: searchSpaceFor(run.config.task, run.config.space),
       strategy: run.config.strategy,
       preset: run.config.preset,
       status: run.status,

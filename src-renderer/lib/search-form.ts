@@ -112,7 +112,7 @@ export function defaultForm(): SearchForm {
     dataKind: 'builtin',
     builtin: 'mnist',
     path: '',
-    space: 'chain',
+    space: defaultSpace('classification'),
     strategy: 'rank-race',
     collapseGuard: DEFAULT_GUARD,
     preset: 'quick',

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { SearchConfigSchema, type ResolvedSearchConfig, type SearchConfigInput } from '../../contract/search-config.js';
-import { defaultSpace } from '../../contract/default-space.js';
+import { searchSpaceFor } from '../../contract/default-space.js';
 
 /**
  * Preset numbers for a 2-core CPU; how each was measured is in docs/presets.md. `quick` aims at a useful
@@ -63,8 +63,7 @@ export function resolveConfig(input: SearchConfigInput): ResolvedSearchConfig {
     throw new Error(`Invalid search config: ${where}: ${first.message}`);
   }
   const config = parsed.data;
-  const chosen = config.space ?? defaultSpace(config.task);
-  const space = config.task === 'har' && chosen === 'darts' ? 'har1d' : chosen;
+  const space = searchSpaceFor(config.task, config.space);
   const family = presetFamily(config.task);
   const preset = family === 'image' ? forSpace(PRESETS[config.preset][family], space) : PRESETS[config.preset][family];
   return {
